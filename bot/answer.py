@@ -1,0 +1,187 @@
+"""The decision: answer one section, offer two or three to choose from, or decline.
+
+Follow-ups ("下一步", "back", "more detail", "2" after a choice) are resolved here too, from
+the per-person Context that the adapter keeps; the adapter never interprets text itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.followup import FollowUp, detect_choice, detect_follow_up
+from bot.kb import KnowledgeBase, Section
+from bot.language import Lang, detect_language
+from bot.match import OUT_OF_SCOPE, ScoredSection, SectionIndex, build_index, terms
+from bot.normalize import find_step_reference, normalize_text, remove_step_reference, strip_invisible
+
+Decision = Literal["answer", "clarify", "decline"]
+
+# Tuned on ../shared/eval/dev.yaml together with tests/data/holdout.yaml (see README).
+DECLINE_BELOW = 0.22  # best in-scope score under this: not about our topic
+CONFIDENT_ABOVE = 0.55  # best score over this: answer even if a neighbour is close
+CLARIFY_WITHIN = 0.04  # neighbours this close to the best are offered as choices
+OUT_OF_SCOPE_MARGIN = 0.0  # out-of-scope must beat the best section by this much
+STEP_BOOST = 0.25  # a question naming a step ("第二步的解绑") leans to that step's sections
+MAX_CHOICES = 3
+MAX_MESSAGE_CHARS = 1_000
+
+_STEP_FILLER = re.compile(
+    r"是什么|是啥|讲什么|讲的什么|讲啥|说什么|说的什么|干嘛|干什么|做什么|要做什么|怎么做|怎么弄|怎么办|内容|"
+    r"呢|吗|啊|的|了|请问|告诉我|看看|一下|关于|what|whats|what's|is|the|about|of|do|does|i|how|tell|me|"
+    r"explain|show|again|please|in|this|that|guide|are|s"
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A section offered to the user, with the matcher's score."""
+
+    id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one person was last shown: the section, and the choices if we asked them to pick."""
+
+    section_id: str | None = None
+    choices: tuple[str, ...] = ()
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome for one message, before rendering.
+
+    `notice` is a catalogue key said before (or, with no section, instead of) an answer:
+    "no_next", "unknown_step", "empty", "decline" ...
+    """
+
+    decision: Decision
+    lang: Lang
+    section_id: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    detail: bool = False
+    notice: str | None = None
+    notice_values: tuple[tuple[str, str], ...] = field(default=())
+
+    def next_context(self, previous: Context) -> Context:
+        """The context to remember after this answer (a decline keeps the old place)."""
+        if self.decision == "answer" and self.section_id:
+            return Context(section_id=self.section_id, updated_at=previous.updated_at)
+        if self.decision == "clarify":
+            choices = tuple(c.id for c in self.candidates)
+            return Context(section_id=previous.section_id, choices=choices, updated_at=previous.updated_at)
+        return previous
+
+
+@dataclass(frozen=True)
+class Responder:
+    """The knowledge base and its index: everything needed to answer, swapped as one on reload."""
+
+    kb: KnowledgeBase
+    index: SectionIndex
+
+    def respond(self, text: str, context: Context = Context(), lang: Lang | None = None) -> Answer:
+        """Decide what to say to `text`, given what this person was last shown."""
+        language = lang or detect_language(text[:MAX_MESSAGE_CHARS])
+        if not strip_invisible(text).strip():
+            return Answer("decline", language, notice="empty")
+        if len(text) > MAX_MESSAGE_CHARS:
+            return Answer("decline", language, notice="too_long")
+        normalized = normalize_text(text)
+        if not normalized:
+            return Answer("decline", language, notice="empty")
+        return (
+            self._choice(normalized, context, language)
+            or self._follow_up(normalized, context, language)
+            or self._step_only(normalized, language)
+            or self._matched(normalized, language)
+        )
+
+    def section_answer(self, section_id: str, lang: Lang, detail: bool = False) -> Answer:
+        """An answer showing one known section (deep links, buttons, /step)."""
+        return Answer("answer", lang, section_id=section_id, candidates=(Candidate(section_id, 1.0),), detail=detail)
+
+    def step_answer(self, label: str, lang: Lang) -> Answer:
+        """The first section labelled `label` ("4", "4.1"), or a notice that no such step exists."""
+        sections = self.kb.sections_with_step(label)
+        if not sections:
+            return Answer("decline", lang, notice="unknown_step", notice_values=(("step", label),))
+        return self.section_answer(sections[0].id, lang)
+
+    def rank(self, text: str) -> list[ScoredSection]:
+        """Every label (sections and out-of-scope) scored for a raw question, best first."""
+        return self.index.rank(normalize_text(text))
+
+    # --- the stages of respond(), each returning None when it does not apply -----------------
+
+    def _choice(self, normalized: str, context: Context, lang: Lang) -> Answer | None:
+        number = detect_choice(normalized)
+        if number is None or not context.choices:
+            return None
+        if number > len(context.choices):
+            return None
+        return self.section_answer(context.choices[number - 1], lang)
+
+    def _follow_up(self, normalized: str, context: Context, lang: Lang) -> Answer | None:
+        kind = detect_follow_up(normalized)
+        if kind is None:
+            return None
+        if context.section_id is None or not self.kb.has_section(context.section_id):
+            return Answer("decline", lang, notice="no_context")
+        current = self.kb.section(context.section_id)
+        if kind is FollowUp.DETAIL:
+            if current.children:
+                return self.section_answer(current.id, lang, detail=True)
+            return Answer("answer", lang, section_id=current.id, notice="no_detail", candidates=(Candidate(current.id, 1.0),))
+        target = current.next if kind is FollowUp.NEXT else current.previous
+        if target is None:
+            notice = "no_next" if kind is FollowUp.NEXT else "no_previous"
+            return Answer("answer", lang, section_id=current.id, notice=notice, candidates=(Candidate(current.id, 1.0),))
+        return self.section_answer(target, lang)
+
+    def _step_only(self, normalized: str, lang: Lang) -> Answer | None:
+        label = find_step_reference(normalized)
+        if label is None:
+            return None
+        rest = _STEP_FILLER.sub(" ", remove_step_reference(normalized))
+        if terms(rest):
+            return None  # more was asked than the step: let the matcher weigh it (with a boost)
+        return self.step_answer(label, lang)
+
+    def _matched(self, normalized: str, lang: Lang) -> Answer:
+        ranked = self.index.rank(normalized)
+        label = find_step_reference(normalized)
+        if label is not None:
+            ranked = _boost_step(ranked, self.kb, label)
+        out_of_scope = next((item.score for item in ranked if item.id == OUT_OF_SCOPE), 0.0)
+        sections = [item for item in ranked if item.id != OUT_OF_SCOPE]
+        candidates = tuple(Candidate(item.id, round(item.score, 4)) for item in sections[:MAX_CHOICES])
+        best = sections[0]
+        if best.score < DECLINE_BELOW or out_of_scope > best.score + OUT_OF_SCOPE_MARGIN:
+            return Answer("decline", lang, candidates=candidates, notice="decline")
+        close = [item for item in sections[:MAX_CHOICES] if best.score - item.score <= CLARIFY_WITHIN]
+        if len(close) > 1 and best.score < CONFIDENT_ABOVE:
+            return Answer("clarify", lang, candidates=tuple(Candidate(c.id, round(c.score, 4)) for c in close))
+        return Answer("answer", lang, section_id=best.id, candidates=candidates)
+
+
+def _boost_step(ranked: list[ScoredSection], kb: KnowledgeBase, label: str) -> list[ScoredSection]:
+    def in_step(section: Section) -> bool:
+        return section.step == label or section.step.startswith(label + ".")
+
+    boosted = [
+        ScoredSection(item.id, item.score + STEP_BOOST)
+        if item.id != OUT_OF_SCOPE and kb.has_section(item.id) and in_step(kb.section(item.id))
+        else item
+        for item in ranked
+    ]
+    return sorted(boosted, key=lambda item: -item.score)
+
+
+def build_responder(kb: KnowledgeBase) -> Responder:
+    """Index a knowledge base and wrap both for answering."""
+    return Responder(kb, build_index(kb))

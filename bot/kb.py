@@ -1,0 +1,310 @@
+"""Load and validate the knowledge base: YAML files in, one immutable KnowledgeBase out.
+
+Every problem is collected (not just the first) and located as `file:line: field: what`,
+so an author fixes a broken edit in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from bot.chinese import to_traditional
+from bot.kb_schema import (
+    ExamplesFile,
+    ExampleSet,
+    GuideFile,
+    LocalizedText,
+    MessagesFile,
+    SectionSpec,
+    TraditionalFixesFile,
+)
+from bot.language import Lang
+from bot.messages import REQUIRED_MESSAGE_KEYS, Messages, placeholders
+from bot.problems import KnowledgeBaseError, Problem
+from bot.yaml_source import YamlDocument, read_yaml_file
+
+DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+GUIDE_FILE = "guide.yaml"
+EXAMPLES_FILE = "examples.yaml"
+MESSAGES_FILE = "messages.yaml"
+TRADITIONAL_FIXES_FILE = "zh-hant.yaml"
+
+# Published in ../shared/kb-sections.md: deep links and acceptance checks rely on them.
+REQUIRED_SECTION_IDS = (
+    "overview reasons backup unbind-services contact-support support-channels operators "
+    "prepare-info submit-request visit-store store-documents store-form sign-agreement "
+    "verify-cancellation after-cancel return-devices rebind-services account-status lost-card "
+    "let-it-lapse"
+).split()
+
+Localized = Mapping[Lang, str]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the guide, with every text in all three languages."""
+
+    id: str
+    step: str
+    parent: str | None
+    next: str | None
+    previous: str | None
+    title: Localized
+    answer: Localized
+    related: tuple[str, ...]
+    children: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole validated knowledge base; build it with load_knowledge_base()."""
+
+    sections: tuple[Section, ...]
+    by_id: Mapping[str, Section]
+    examples: Mapping[str, Mapping[Lang, tuple[str, ...]]]
+    out_of_scope: Mapping[Lang, tuple[str, ...]]
+    messages: Messages
+    directory: Path
+
+    def section(self, section_id: str) -> Section:
+        """The section with this id (KeyError if unknown)."""
+        return self.by_id[section_id]
+
+    def sections_with_step(self, step: str) -> tuple[Section, ...]:
+        """Sections labelled with this step ("4", "4.1"), in reading order."""
+        return tuple(section for section in self.sections if section.step == step)
+
+    def main_steps(self) -> tuple[Section, ...]:
+        """The first section of each whole-number step, in order: what /steps lists."""
+        seen: dict[str, Section] = {}
+        for section in self.sections:
+            if section.step.isdigit() and section.step not in seen:
+                seen[section.step] = section
+        return tuple(seen[step] for step in sorted(seen, key=int))
+
+    def example_count(self) -> int:
+        """How many example questions the matcher learns from (out-of-scope ones included)."""
+        in_scope = sum(len(texts) for per_lang in self.examples.values() for texts in per_lang.values())
+        return in_scope + sum(len(texts) for texts in self.out_of_scope.values())
+
+
+def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
+    """Read, validate and assemble the knowledge base in `directory`.
+
+    Raises KnowledgeBaseError listing every problem found in every file.
+    """
+    problems: list[Problem] = []
+
+    def read(filename: str, model: type[ModelT]) -> tuple[ModelT | None, YamlDocument | None]:
+        try:
+            document = read_yaml_file(directory / filename, _display_name(directory / filename))
+        except KnowledgeBaseError as exc:
+            problems.extend(exc.problems)
+            return None, None
+        return _validate(document, model, problems), document
+
+    guide, guide_doc = read(GUIDE_FILE, GuideFile)
+    examples, examples_doc = read(EXAMPLES_FILE, ExamplesFile)
+    catalogue, messages_doc = read(MESSAGES_FILE, MessagesFile)
+    fixes_model = TraditionalFixesFile()
+    if (directory / TRADITIONAL_FIXES_FILE).exists():
+        loaded_fixes, _ = read(TRADITIONAL_FIXES_FILE, TraditionalFixesFile)
+        fixes_model = loaded_fixes or fixes_model
+    fixes = fixes_model.replacements
+
+    if guide and guide_doc:
+        problems.extend(_check_sections(guide.sections, guide_doc))
+    if guide and examples and examples_doc:
+        problems.extend(_check_examples(guide.sections, examples, examples_doc))
+    if catalogue and messages_doc:
+        problems.extend(_check_messages(catalogue, messages_doc))
+    if problems or not (guide and examples and catalogue):
+        raise KnowledgeBaseError(problems)
+
+    sections = _assemble_sections(guide.sections, fixes)
+    return KnowledgeBase(
+        sections=sections,
+        by_id={section.id: section for section in sections},
+        examples={
+            section_id: _example_texts(example_set) for section_id, example_set in examples.examples.items()
+        },
+        out_of_scope=_example_texts(examples.out_of_scope),
+        messages=Messages({key: localize(text, fixes) for key, text in catalogue.messages.items()}),
+        directory=directory,
+    )
+
+
+def localize(text: LocalizedText, fixes: Mapping[str, str]) -> Localized:
+    """All three languages of a text: zh-Hant is the override, or derived from zh-Hans."""
+    traditional = text.zh_hant
+    if traditional is None:
+        traditional = to_traditional(text.zh_hans)
+        for wrong, right in fixes.items():
+            traditional = traditional.replace(wrong, right)
+    return {"zh-Hans": text.zh_hans, "zh-Hant": traditional, "en": text.en}
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+_FRIENDLY_ERRORS = {
+    "missing": "missing",
+    "extra_forbidden": "unknown field",
+    "string_type": "must be text (put numbers in quotes)",
+    "string_too_short": "must not be empty",
+    "string_pattern_mismatch": "may use only a-z, 0-9 and '-'",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of fields",
+}
+
+
+def _validate(document: YamlDocument, model: type[ModelT], problems: list[Problem]) -> ModelT | None:
+    try:
+        return model.model_validate(document.data if document.data is not None else {})
+    except ValidationError as exc:
+        problems.extend(document.problem(_error_path(error), _describe(error)) for error in exc.errors())
+        return None
+
+
+def _error_path(error: ErrorDetails) -> tuple[str | int, ...]:
+    # For a bad dict key pydantic appends "[key]"; the key itself is what the author wrote.
+    return tuple(part for part in error["loc"] if part != "[key]")
+
+
+def _describe(error: ErrorDetails) -> str:
+    kind = error["type"]
+    if kind == "too_short" and isinstance(error.get("ctx"), dict):
+        minimum = error["ctx"].get("min_length")
+        return f"needs at least {minimum} items"
+    if kind == "string_too_long":
+        return "is too long"
+    return _FRIENDLY_ERRORS.get(kind, error["msg"])
+
+
+def _check_sections(sections: list[SectionSpec], doc: YamlDocument) -> list[Problem]:
+    problems: list[Problem] = []
+    index_of: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        if section.id in index_of:
+            first = doc.line_of(("sections", index_of[section.id], "id"))
+            problems.append(doc.problem(("sections", index, "id"), f"duplicate section id {section.id!r} (first on line {first})"))
+        else:
+            index_of[section.id] = index
+    for required in REQUIRED_SECTION_IDS:
+        if required not in index_of:
+            problems.append(doc.problem(("sections",), f"required section {required!r} is missing"))
+    pointed_from: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        for field_name in ("parent", "next"):
+            target = getattr(section, field_name)
+            if target is not None and target not in index_of:
+                problems.append(doc.problem(("sections", index, field_name), f"unknown section id {target!r}"))
+        for position, target in enumerate(section.related):
+            if target not in index_of:
+                problems.append(doc.problem(("sections", index, "related", position), f"unknown section id {target!r}"))
+        if section.next is not None:
+            if section.next in pointed_from:
+                other = sections[pointed_from[section.next]].id
+                problems.append(doc.problem(("sections", index, "next"), f"{section.next!r} already follows {other!r}"))
+            pointed_from[section.next] = index
+    problems.extend(_cycles(sections, index_of, "next", doc))
+    problems.extend(_cycles(sections, index_of, "parent", doc))
+    return problems
+
+
+def _cycles(sections: list[SectionSpec], index_of: Mapping[str, int], link: str, doc: YamlDocument) -> list[Problem]:
+    """Report each loop formed by following `link` (next or parent) once, at its first member."""
+    reported: set[frozenset[str]] = set()
+    problems: list[Problem] = []
+    for start in sections:
+        path: list[str] = []
+        current: str | None = start.id
+        while current is not None and current in index_of and current not in path:
+            path.append(current)
+            current = getattr(sections[index_of[current]], link)
+        if current is None or current not in path:
+            continue
+        loop = path[path.index(current) :]
+        if frozenset(loop) in reported:
+            continue
+        reported.add(frozenset(loop))
+        first = min(loop, key=lambda section_id: index_of[section_id])
+        chain = " → ".join([*loop, loop[0]])
+        problems.append(doc.problem(("sections", index_of[first], link), f"cycle: {chain}"))
+    return problems
+
+
+def _check_examples(sections: list[SectionSpec], examples: ExamplesFile, doc: YamlDocument) -> list[Problem]:
+    known = {section.id for section in sections}
+    problems = [
+        doc.problem(("examples", section_id), f"no section with id {section_id!r} in {GUIDE_FILE}")
+        for section_id in examples.examples
+        if section_id not in known
+    ]
+    problems.extend(
+        doc.problem(("examples",), f"section {section.id!r} has no example questions")
+        for section in sections
+        if section.id not in examples.examples
+    )
+    return problems
+
+
+def _check_messages(catalogue: MessagesFile, doc: YamlDocument) -> list[Problem]:
+    problems = [
+        doc.problem(("messages",), f"message {key!r} is missing") for key in REQUIRED_MESSAGE_KEYS if key not in catalogue.messages
+    ]
+    for key, text in catalogue.messages.items():
+        expected = placeholders(text.zh_hans)
+        for lang, value in (("en", text.en), ("zh-Hant", text.zh_hant)):
+            if value is not None and placeholders(value) != expected:
+                problems.append(
+                    doc.problem(("messages", key, lang), f"placeholders {sorted(placeholders(value))} differ from zh-Hans {sorted(expected)}")
+                )
+    return problems
+
+
+def _example_texts(example_set: ExampleSet) -> Mapping[Lang, tuple[str, ...]]:
+    return {"zh-Hans": tuple(example_set.zh_hans), "zh-Hant": tuple(example_set.zh_hant), "en": tuple(example_set.en)}
+
+
+def _assemble_sections(specs: list[SectionSpec], fixes: Mapping[str, str]) -> tuple[Section, ...]:
+    by_id = {spec.id: spec for spec in specs}
+    previous = {spec.next: spec.id for spec in specs if spec.next is not None}
+    ordered: list[SectionSpec] = []
+    for spec in specs:  # chains in the order their first section appears in the file
+        if spec.id in previous:
+            continue
+        current: SectionSpec | None = spec
+        while current is not None:
+            ordered.append(current)
+            current = by_id[current.next] if current.next else None
+    children: dict[str, list[str]] = {}
+    for spec in ordered:
+        if spec.parent is not None:
+            children.setdefault(spec.parent, []).append(spec.id)
+    return tuple(
+        Section(
+            id=spec.id,
+            step=spec.step,
+            parent=spec.parent,
+            next=spec.next,
+            previous=previous.get(spec.id),
+            title=localize(spec.title, fixes),
+            answer=localize(spec.answer, fixes),
+            related=tuple(spec.related),
+            children=tuple(children.get(spec.id, ())),
+        )
+        for spec in ordered
+    )

@@ -1,0 +1,68 @@
+"""The shape of each knowledge-base file, as pydantic models (authors' errors come from here)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$", max_length=48)]
+MIN_EXAMPLES_PER_LANGUAGE = 8
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, strict=True)
+
+
+class LocalizedText(_Strict):
+    """A text written in simplified Chinese and English; traditional Chinese is optional."""
+
+    zh_hans: Text = Field(alias="zh-Hans")
+    en: Text
+    zh_hant: Text | None = Field(default=None, alias="zh-Hant")
+
+
+class SectionSpec(_Strict):
+    """One section of the guide as authored in guide.yaml."""
+
+    id: SectionId
+    step: Text
+    parent: SectionId | None = None
+    next: SectionId | None = None
+    title: LocalizedText
+    answer: LocalizedText
+    related: list[SectionId] = Field(default_factory=list)
+
+
+class GuideFile(_Strict):
+    """guide.yaml: the sections in reading order."""
+
+    sections: list[SectionSpec] = Field(min_length=1)
+
+
+class ExampleSet(_Strict):
+    """Example questions in each language (zh-Hant optional: it is matched after conversion)."""
+
+    zh_hans: list[Text] = Field(alias="zh-Hans", min_length=MIN_EXAMPLES_PER_LANGUAGE)
+    en: list[Text] = Field(min_length=MIN_EXAMPLES_PER_LANGUAGE)
+    zh_hant: list[Text] = Field(default_factory=list, alias="zh-Hant")
+
+
+class ExamplesFile(_Strict):
+    """examples.yaml: questions per section id, and questions the bot must decline."""
+
+    examples: dict[SectionId, ExampleSet]
+    out_of_scope: ExampleSet
+
+
+class MessagesFile(_Strict):
+    """messages.yaml: the catalogue of fixed sentences, by key."""
+
+    messages: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")], LocalizedText]
+
+
+class TraditionalFixesFile(_Strict):
+    """zh-hant.yaml: words to replace after automatic conversion (e.g. 登出 → 註銷)."""
+
+    replacements: dict[Text, Text] = Field(default_factory=dict)

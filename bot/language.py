@@ -1,0 +1,45 @@
+"""Which language a message is written in: simplified Chinese, traditional Chinese or English."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal, get_args
+
+from bot.chinese import characters_to_simplified, characters_to_traditional
+
+Lang = Literal["zh-Hans", "zh-Hant", "en"]
+LANGUAGES: tuple[Lang, ...] = get_args(Lang)
+DEFAULT_LANGUAGE: Lang = "zh-Hans"
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_MENTION = re.compile(r"@\w+")
+
+
+def parse_language(value: str) -> Lang | None:
+    """Map a user's or a client's language code ("en-US", "zh-TW", "zh-hans") to a Lang."""
+    code = value.strip().lower().replace("_", "-")
+    if code.startswith("en"):
+        return "en"
+    if code in {"zh-hant", "zh-tw", "zh-hk", "zh-mo"} or code.startswith("zh-hant"):
+        return "zh-Hant"
+    if code.startswith("zh"):
+        return "zh-Hans"
+    return None
+
+
+def detect_language(text: str) -> Lang:
+    """Guess the language of a message; text with no letters falls back to simplified Chinese.
+
+    Any Han character makes it Chinese (users mix in English terms like "SIM" or "ICCID");
+    the script is decided by counting characters that exist only in one of the two scripts.
+    """
+    text = _MENTION.sub(" ", unicodedata.normalize("NFKC", text))
+    han = "".join(_HAN.findall(text))
+    if han:
+        traditional_only = sum(a != b for a, b in zip(han, characters_to_simplified(han), strict=False))
+        simplified_only = sum(a != b for a, b in zip(han, characters_to_traditional(han), strict=False))
+        return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
+    if any(ch.isalpha() for ch in text):
+        return "en"
+    return DEFAULT_LANGUAGE
