@@ -13,17 +13,11 @@ from typing import Literal
 from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.kb import KnowledgeBase, Section
 from bot.language import Lang, detect_language
-from bot.match import OUT_OF_SCOPE, ScoredSection, SectionIndex, build_index, terms
+from bot.match import OUT_OF_SCOPE, MatchSettings, ScoredSection, SectionIndex, build_index, terms
 from bot.normalize import find_step_reference, normalize_text, remove_step_reference, strip_invisible
 
 Decision = Literal["answer", "clarify", "decline"]
 
-# Tuned on ../shared/eval/dev.yaml together with tests/data/holdout.yaml (see README).
-DECLINE_BELOW = 0.22  # best in-scope score under this: not about our topic
-CONFIDENT_ABOVE = 0.55  # best score over this: answer even if a neighbour is close
-CLARIFY_WITHIN = 0.04  # neighbours this close to the best are offered as choices
-OUT_OF_SCOPE_MARGIN = 0.0  # out-of-scope must beat the best section by this much
-STEP_BOOST = 0.25  # a question naming a step ("第二步的解绑") leans to that step's sections
 MAX_CHOICES = 3
 MAX_MESSAGE_CHARS = 1_000
 
@@ -32,6 +26,17 @@ _STEP_FILLER = re.compile(
     r"呢|吗|啊|的|了|请问|告诉我|看看|一下|关于|what|whats|what's|is|the|about|of|do|does|i|how|tell|me|"
     r"explain|show|again|please|in|this|that|guide|are|s"
 )
+
+
+@dataclass(frozen=True)
+class DecisionSettings:
+    """Thresholds of the decision, tuned on ../shared/eval/dev.yaml with tests/data/holdout.yaml."""
+
+    decline_below: float = 0.17  # best in-scope similarity under this: not about our topic
+    out_of_scope_margin: float = 0.0  # out-of-scope similarity must beat the best section's by this
+    clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
+    confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
+    step_boost: float = 0.5  # a question naming a step ("第二步的解绑") leans to that step's sections
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class Responder:
 
     kb: KnowledgeBase
     index: SectionIndex
+    settings: DecisionSettings = DecisionSettings()
 
     def respond(self, text: str, context: Context = Context(), lang: Lang | None = None) -> Answer:
         """Decide what to say to `text`, given what this person was last shown."""
@@ -156,32 +162,36 @@ class Responder:
         ranked = self.index.rank(normalized)
         label = find_step_reference(normalized)
         if label is not None:
-            ranked = _boost_step(ranked, self.kb, label)
-        out_of_scope = next((item.score for item in ranked if item.id == OUT_OF_SCOPE), 0.0)
+            ranked = _boost_step(ranked, self.kb, label, self.settings.step_boost)
         sections = [item for item in ranked if item.id != OUT_OF_SCOPE]
         candidates = tuple(Candidate(item.id, round(item.score, 4)) for item in sections[:MAX_CHOICES])
-        best = sections[0]
-        if best.score < DECLINE_BELOW or out_of_scope > best.score + OUT_OF_SCOPE_MARGIN:
+        settings = self.settings
+        in_scope = max(item.similarity for item in sections)
+        out_of_scope = next((item.similarity for item in ranked if item.id == OUT_OF_SCOPE), 0.0)
+        if in_scope < settings.decline_below or out_of_scope > in_scope + settings.out_of_scope_margin:
             return Answer("decline", lang, candidates=candidates, notice="decline")
-        close = [item for item in sections[:MAX_CHOICES] if best.score - item.score <= CLARIFY_WITHIN]
-        if len(close) > 1 and best.score < CONFIDENT_ABOVE:
+        best = sections[0]
+        close = [item for item in sections[:MAX_CHOICES] if item.score >= best.score * settings.clarify_ratio]
+        if len(close) > 1 and best.score < settings.confident_above:
             return Answer("clarify", lang, candidates=tuple(Candidate(c.id, round(c.score, 4)) for c in close))
         return Answer("answer", lang, section_id=best.id, candidates=candidates)
 
 
-def _boost_step(ranked: list[ScoredSection], kb: KnowledgeBase, label: str) -> list[ScoredSection]:
+def _boost_step(ranked: list[ScoredSection], kb: KnowledgeBase, label: str, boost: float) -> list[ScoredSection]:
     def in_step(section: Section) -> bool:
         return section.step == label or section.step.startswith(label + ".")
 
     boosted = [
-        ScoredSection(item.id, item.score + STEP_BOOST)
+        ScoredSection(item.id, item.score + boost, item.similarity)
         if item.id != OUT_OF_SCOPE and kb.has_section(item.id) and in_step(kb.section(item.id))
         else item
         for item in ranked
     ]
-    return sorted(boosted, key=lambda item: -item.score)
+    return sorted(boosted, key=lambda item: (-item.score, -item.similarity))
 
 
-def build_responder(kb: KnowledgeBase) -> Responder:
+def build_responder(
+    kb: KnowledgeBase, match: MatchSettings = MatchSettings(), decision: DecisionSettings = DecisionSettings()
+) -> Responder:
     """Index a knowledge base and wrap both for answering."""
-    return Responder(kb, build_index(kb))
+    return Responder(kb, build_index(kb, match), decision)

@@ -22,11 +22,13 @@ from bot.kb_schema import (
     LocalizedText,
     MessagesFile,
     SectionSpec,
+    SynonymsFile,
     TraditionalFixesFile,
 )
 from bot.language import Lang
 from bot.messages import REQUIRED_MESSAGE_KEYS, Messages, placeholders
 from bot.problems import KnowledgeBaseError, Problem
+from bot.synonyms import Synonyms, duplicate_variants
 from bot.yaml_source import YamlDocument, read_yaml_file
 
 DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "knowledge"
@@ -34,6 +36,7 @@ GUIDE_FILE = "guide.yaml"
 EXAMPLES_FILE = "examples.yaml"
 MESSAGES_FILE = "messages.yaml"
 TRADITIONAL_FIXES_FILE = "zh-hant.yaml"
+SYNONYMS_FILE = "synonyms.yaml"
 
 # Published in ../shared/kb-sections.md: deep links and acceptance checks rely on them.
 REQUIRED_SECTION_IDS = (
@@ -71,11 +74,16 @@ class KnowledgeBase:
     examples: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     out_of_scope: Mapping[Lang, tuple[str, ...]]
     messages: Messages
+    synonyms: Synonyms
     directory: Path
 
     def section(self, section_id: str) -> Section:
         """The section with this id (KeyError if unknown)."""
         return self.by_id[section_id]
+
+    def has_section(self, section_id: str) -> bool:
+        """Whether a section with this id exists."""
+        return section_id in self.by_id
 
     def sections_with_step(self, step: str) -> tuple[Section, ...]:
         """Sections labelled with this step ("4", "4.1"), in reading order."""
@@ -118,6 +126,15 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
         loaded_fixes, _ = read(TRADITIONAL_FIXES_FILE, TraditionalFixesFile)
         fixes_model = loaded_fixes or fixes_model
     fixes = fixes_model.replacements
+    synonyms_model = SynonymsFile()
+    if (directory / SYNONYMS_FILE).exists():
+        loaded_synonyms, synonyms_doc = read(SYNONYMS_FILE, SynonymsFile)
+        synonyms_model = loaded_synonyms or synonyms_model
+        if loaded_synonyms and synonyms_doc:
+            problems.extend(
+                synonyms_doc.problem(("groups", index), f"{word!r} is already in an earlier group")
+                for index, word in duplicate_variants(loaded_synonyms.groups)
+            )
 
     if guide and guide_doc:
         problems.extend(_check_sections(guide.sections, guide_doc))
@@ -137,6 +154,7 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
         },
         out_of_scope=_example_texts(examples.out_of_scope),
         messages=Messages({key: localize(text, fixes) for key, text in catalogue.messages.items()}),
+        synonyms=Synonyms(tuple(tuple(group) for group in synonyms_model.groups)),
         directory=directory,
     )
 

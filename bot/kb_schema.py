@@ -66,3 +66,9 @@ class TraditionalFixesFile(_Strict):
     """zh-hant.yaml: words to replace after automatic conversion (e.g. 登出 → 註銷)."""
 
     replacements: dict[Text, Text] = Field(default_factory=dict)
+
+
+class SynonymsFile(_Strict):
+    """synonyms.yaml: groups of words the matcher treats as one (the first word of each)."""
+
+    groups: list[Annotated[list[Text], Field(min_length=2)]] = Field(default_factory=list)
