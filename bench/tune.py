@@ -15,7 +15,11 @@ from bot.evaluation import EvalReport, evaluate, load_labelled_questions
 from bot.kb import load_knowledge_base
 from bot.match import MatchSettings, build_index
 
-GRID_MATCH = {"nearest_weight": (0.4, 0.6), "unknown_term_weight": (0.5, 1.0), "smoothing": (0.02, 0.05, 0.2)}
+GRID_MATCH = {
+    "nearest_weight": (0.4, 0.6),
+    "unknown_term_weight": (0.5, 1.0),
+    "smoothing": (0.02, 0.05, 0.2),
+}
 GRID_DECISION = {"decline_below": (0.14, 0.17, 0.2, 0.23), "clarify_ratio": (0.3, 0.5, 0.7)}
 
 

@@ -14,7 +14,12 @@ from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.kb import KnowledgeBase, Section
 from bot.language import Lang, detect_language
 from bot.match import OUT_OF_SCOPE, MatchSettings, ScoredSection, SectionIndex, build_index, terms
-from bot.normalize import find_step_reference, normalize_text, remove_step_reference, strip_invisible
+from bot.normalize import (
+    find_step_reference,
+    normalize_text,
+    remove_step_reference,
+    strip_invisible,
+)
 
 Decision = Literal["answer", "clarify", "decline"]
 
@@ -109,7 +114,13 @@ class Responder:
 
     def section_answer(self, section_id: str, lang: Lang, detail: bool = False) -> Answer:
         """An answer showing one known section (deep links, buttons, /step)."""
-        return Answer("answer", lang, section_id=section_id, candidates=(Candidate(section_id, 1.0),), detail=detail)
+        return Answer(
+            "answer",
+            lang,
+            section_id=section_id,
+            candidates=(Candidate(section_id, 1.0),),
+            detail=detail,
+        )
 
     def step_answer(self, label: str, lang: Lang) -> Answer:
         """The first section labelled `label` ("4", "4.1"), or a notice that no such step exists."""
@@ -142,11 +153,23 @@ class Responder:
         if kind is FollowUp.DETAIL:
             if current.children:
                 return self.section_answer(current.id, lang, detail=True)
-            return Answer("answer", lang, section_id=current.id, notice="no_detail", candidates=(Candidate(current.id, 1.0),))
+            return Answer(
+                "answer",
+                lang,
+                section_id=current.id,
+                notice="no_detail",
+                candidates=(Candidate(current.id, 1.0),),
+            )
         target = current.next if kind is FollowUp.NEXT else current.previous
         if target is None:
             notice = "no_next" if kind is FollowUp.NEXT else "no_previous"
-            return Answer("answer", lang, section_id=current.id, notice=notice, candidates=(Candidate(current.id, 1.0),))
+            return Answer(
+                "answer",
+                lang,
+                section_id=current.id,
+                notice=notice,
+                candidates=(Candidate(current.id, 1.0),),
+            )
         return self.section_answer(target, lang)
 
     def _step_only(self, normalized: str, lang: Lang) -> Answer | None:
@@ -173,11 +196,15 @@ class Responder:
         best = sections[0]
         close = [item for item in sections[:MAX_CHOICES] if item.score >= best.score * settings.clarify_ratio]
         if len(close) > 1 and best.score < settings.confident_above:
-            return Answer("clarify", lang, candidates=tuple(Candidate(c.id, round(c.score, 4)) for c in close))
+            return Answer(
+                "clarify", lang, candidates=tuple(Candidate(c.id, round(c.score, 4)) for c in close)
+            )
         return Answer("answer", lang, section_id=best.id, candidates=candidates)
 
 
-def _boost_step(ranked: list[ScoredSection], kb: KnowledgeBase, label: str, boost: float) -> list[ScoredSection]:
+def _boost_step(
+    ranked: list[ScoredSection], kb: KnowledgeBase, label: str, boost: float
+) -> list[ScoredSection]:
     def in_step(section: Section) -> bool:
         return section.step == label or section.step.startswith(label + ".")
 
@@ -191,7 +218,9 @@ def _boost_step(ranked: list[ScoredSection], kb: KnowledgeBase, label: str, boos
 
 
 def build_responder(
-    kb: KnowledgeBase, match: MatchSettings = MatchSettings(), decision: DecisionSettings = DecisionSettings()
+    kb: KnowledgeBase,
+    match: MatchSettings = MatchSettings(),
+    decision: DecisionSettings = DecisionSettings(),
 ) -> Responder:
     """Index a knowledge base and wrap both for answering."""
     return Responder(kb, build_index(kb, match), decision)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.answer import Responder, build_responder
+from bot.answer import Context, Responder, build_responder
 from bot.console import html_to_plain, run_console
 from bot.dialogue import take_turn
 from bot.evaluation import evaluate, format_report, load_labelled_questions
@@ -36,8 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, summary: str, example: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=summary, description=f"{summary}\n\nexample:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.add_argument("--kb", type=Path, default=DEFAULT_KB_DIR, help="knowledge-base directory (default: knowledge/)")
+        sub = commands.add_parser(
+            name,
+            help=summary,
+            description=f"{summary}\n\nexample:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(
+            "--kb",
+            type=Path,
+            default=DEFAULT_KB_DIR,
+            help="knowledge-base directory (default: knowledge/)",
+        )
         return sub
 
     ask = add("ask", "answer one question as the bot would", 'python -m bot ask "卡丢了还能注销吗"')
@@ -45,20 +55,32 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", type=_language, help="reply language (default: detected)")
     output = ask.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
-    output.add_argument("--jsonl", action="store_true", help="read one question a line on stdin, write JSON lines")
+    output.add_argument(
+        "--jsonl", action="store_true", help="read one question a line on stdin, write JSON lines"
+    )
 
     check = add("check", "validate the knowledge base", "python -m bot check knowledge/")
     check.add_argument("path", nargs="?", type=Path, help="knowledge-base directory (default: knowledge/)")
-    check.add_argument("--json", action="store_true", help="print sections, languages and example count as JSON")
+    check.add_argument(
+        "--json", action="store_true", help="print sections, languages and example count as JSON"
+    )
 
-    evaluation = add("eval", "score answer quality on a labelled set", "python -m bot eval ../shared/eval/dev.yaml --show 20")
+    evaluation = add(
+        "eval",
+        "score answer quality on a labelled set",
+        "python -m bot eval ../shared/eval/dev.yaml --show 20",
+    )
     evaluation.add_argument("file", type=Path, help="labelled questions (YAML list of {q, lang, expect})")
-    evaluation.add_argument("--show", type=int, default=20, metavar="N", help="list up to N misses (default 20)")
+    evaluation.add_argument(
+        "--show", type=int, default=20, metavar="N", help="list up to N misses (default 20)"
+    )
 
     add("chat", "talk to the bot in the terminal", "python -m bot chat")
 
     run = add("run", "start the Telegram bot (token from TELEGRAM_BOT_TOKEN or .env)", "python -m bot run")
-    run.add_argument("--webhook", action="store_true", help="receive updates by webhook instead of long polling")
+    run.add_argument(
+        "--webhook", action="store_true", help="receive updates by webhook instead of long polling"
+    )
     return parser
 
 
@@ -89,9 +111,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check(path: Path, as_json: bool) -> int:
     kb = load_knowledge_base(path)
     if as_json:
-        print(json.dumps({"sections": [s.id for s in kb.sections], "languages": list(LANGUAGES), "examples": kb.example_count()}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "sections": [s.id for s in kb.sections],
+                    "languages": list(LANGUAGES),
+                    "examples": kb.example_count(),
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
-        print(f"ok: {len(kb.sections)} sections, {len(kb.messages.texts)} messages, {kb.example_count()} example questions, languages {', '.join(LANGUAGES)}")
+        print(
+            f"ok: {len(kb.sections)} sections, {len(kb.messages.texts)} messages, "
+            f"{kb.example_count()} example questions, languages {', '.join(LANGUAGES)}"
+        )
     return EXIT_OK
 
 
@@ -107,19 +141,13 @@ def _ask(responder: Responder, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_result(responder, args.question, args.lang), ensure_ascii=False, indent=2))
     else:
-        turn = take_turn(responder, args.question, _empty_context(), 0.0, args.lang)
+        turn = take_turn(responder, args.question, Context(), 0.0, args.lang)
         print("\n\n".join(html_to_plain(text) for text in turn.reply.texts))
     return EXIT_OK
 
 
-def _empty_context():  # type: ignore[no-untyped-def]
-    from bot.answer import Context
-
-    return Context()
-
-
 def _result(responder: Responder, question: str, lang: Lang | None) -> dict[str, object]:
-    turn = take_turn(responder, question, _empty_context(), 0.0, lang)
+    turn = take_turn(responder, question, Context(), 0.0, lang)
     answer = turn.answer
     assert answer is not None
     return {

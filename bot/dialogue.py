@@ -32,7 +32,9 @@ def fresh_context(context: Context | None, now: float, ttl: float = CONTEXT_TTL_
     return context
 
 
-def take_turn(responder: Responder, text: str, context: Context, now: float, lang: Lang | None = None) -> Turn:
+def take_turn(
+    responder: Responder, text: str, context: Context, now: float, lang: Lang | None = None
+) -> Turn:
     """Answer a text message from a person whose last place was `context`."""
     answer = responder.respond(text, context, lang)
     return Turn(answer, render_answer(answer, responder.kb), _touch(answer.next_context(context), now))

@@ -141,7 +141,10 @@ def format_report(report: EvalReport, show: int) -> str:
         for miss in report.misses[:show]:
             offered = ", ".join(miss.offered) or "-"
             expected = ", ".join(miss.question.expect)
-            lines.append(f"  [{miss.question.lang}] {miss.question.q!r}: expected {expected}; {miss.decision} → {offered}")
+            lines.append(
+                f"  [{miss.question.lang}] {miss.question.q!r}: "
+                f"expected {expected}; {miss.decision} → {offered}"
+            )
     lines.append(f"questions: {report.total}")
     for lang, (hits, total) in report.top1.items():
         lines.append(f"top-1 {lang:<16} {hits / total:.3f}  ({hits}/{total})")

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.chinese import to_traditional
 from bot.kb_schema import (
-    ExamplesFile,
     ExampleSet,
+    ExamplesFile,
     GuideFile,
     LocalizedText,
     MessagesFile,
@@ -39,12 +39,28 @@ TRADITIONAL_FIXES_FILE = "zh-hant.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
 # Published in ../shared/kb-sections.md: deep links and acceptance checks rely on them.
-REQUIRED_SECTION_IDS = (
-    "overview reasons backup unbind-services contact-support support-channels operators "
-    "prepare-info submit-request visit-store store-documents store-form sign-agreement "
-    "verify-cancellation after-cancel return-devices rebind-services account-status lost-card "
-    "let-it-lapse"
-).split()
+REQUIRED_SECTION_IDS = [
+    "overview",
+    "reasons",
+    "backup",
+    "unbind-services",
+    "contact-support",
+    "support-channels",
+    "operators",
+    "prepare-info",
+    "submit-request",
+    "visit-store",
+    "store-documents",
+    "store-form",
+    "sign-agreement",
+    "verify-cancellation",
+    "after-cancel",
+    "return-devices",
+    "rebind-services",
+    "account-status",
+    "lost-card",
+    "let-it-lapse",
+]
 
 Localized = Mapping[Lang, str]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -217,7 +233,12 @@ def _check_sections(sections: list[SectionSpec], doc: YamlDocument) -> list[Prob
     for index, section in enumerate(sections):
         if section.id in index_of:
             first = doc.line_of(("sections", index_of[section.id], "id"))
-            problems.append(doc.problem(("sections", index, "id"), f"duplicate section id {section.id!r} (first on line {first})"))
+            problems.append(
+                doc.problem(
+                    ("sections", index, "id"),
+                    f"duplicate section id {section.id!r} (first on line {first})",
+                )
+            )
         else:
             index_of[section.id] = index
     for required in REQUIRED_SECTION_IDS:
@@ -228,21 +249,29 @@ def _check_sections(sections: list[SectionSpec], doc: YamlDocument) -> list[Prob
         for field_name in ("parent", "next"):
             target = getattr(section, field_name)
             if target is not None and target not in index_of:
-                problems.append(doc.problem(("sections", index, field_name), f"unknown section id {target!r}"))
+                problems.append(
+                    doc.problem(("sections", index, field_name), f"unknown section id {target!r}")
+                )
         for position, target in enumerate(section.related):
             if target not in index_of:
-                problems.append(doc.problem(("sections", index, "related", position), f"unknown section id {target!r}"))
+                problems.append(
+                    doc.problem(("sections", index, "related", position), f"unknown section id {target!r}")
+                )
         if section.next is not None:
             if section.next in pointed_from:
                 other = sections[pointed_from[section.next]].id
-                problems.append(doc.problem(("sections", index, "next"), f"{section.next!r} already follows {other!r}"))
+                problems.append(
+                    doc.problem(("sections", index, "next"), f"{section.next!r} already follows {other!r}")
+                )
             pointed_from[section.next] = index
     problems.extend(_cycles(sections, index_of, "next", doc))
     problems.extend(_cycles(sections, index_of, "parent", doc))
     return problems
 
 
-def _cycles(sections: list[SectionSpec], index_of: Mapping[str, int], link: str, doc: YamlDocument) -> list[Problem]:
+def _cycles(
+    sections: list[SectionSpec], index_of: Mapping[str, int], link: str, doc: YamlDocument
+) -> list[Problem]:
     """Report each loop formed by following `link` (next or parent) once, at its first member."""
     reported: set[frozenset[str]] = set()
     problems: list[Problem] = []
@@ -281,20 +310,29 @@ def _check_examples(sections: list[SectionSpec], examples: ExamplesFile, doc: Ya
 
 def _check_messages(catalogue: MessagesFile, doc: YamlDocument) -> list[Problem]:
     problems = [
-        doc.problem(("messages",), f"message {key!r} is missing") for key in REQUIRED_MESSAGE_KEYS if key not in catalogue.messages
+        doc.problem(("messages",), f"message {key!r} is missing")
+        for key in REQUIRED_MESSAGE_KEYS
+        if key not in catalogue.messages
     ]
     for key, text in catalogue.messages.items():
         expected = placeholders(text.zh_hans)
         for lang, value in (("en", text.en), ("zh-Hant", text.zh_hant)):
             if value is not None and placeholders(value) != expected:
                 problems.append(
-                    doc.problem(("messages", key, lang), f"placeholders {sorted(placeholders(value))} differ from zh-Hans {sorted(expected)}")
+                    doc.problem(
+                        ("messages", key, lang),
+                        f"placeholders {sorted(placeholders(value))} differ from zh-Hans {sorted(expected)}",
+                    )
                 )
     return problems
 
 
 def _example_texts(example_set: ExampleSet) -> Mapping[Lang, tuple[str, ...]]:
-    return {"zh-Hans": tuple(example_set.zh_hans), "zh-Hant": tuple(example_set.zh_hant), "en": tuple(example_set.en)}
+    return {
+        "zh-Hans": tuple(example_set.zh_hans),
+        "zh-Hant": tuple(example_set.zh_hant),
+        "en": tuple(example_set.en),
+    }
 
 
 def _assemble_sections(specs: list[SectionSpec], fixes: Mapping[str, str]) -> tuple[Section, ...]:

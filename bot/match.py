@@ -18,6 +18,7 @@ there instead of on the nearest in-scope section.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ from bot.normalize import normalize_text
 from bot.synonyms import Synonyms
 
 OUT_OF_SCOPE = "out-of-scope"
+TermCounts = dict[str, float]
 HAN_UNIGRAM_WEIGHT = 0.4
 
 
@@ -40,15 +42,89 @@ class MatchSettings:
     unknown_term_weight: float = 1.0  # a word no example knows, as a share of the rarest term's IDF
     smoothing: float = 0.05  # naive Bayes additive smoothing
 
+
 # Particles and pronouns: bigrams across them ("销的", "亚的") are word-boundary noise.
 _HAN_FUNCTION_CHARS = frozenset("的了吗呢啊吧呀么是我你他她它们在这那就都还也把被给和与或个些很太吧嘛哦哈")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ENGLISH_STOPWORDS = frozenset(
-    "a an the i me my we our you your it its is are was were be been am do does did to of in on "
-    "for at by with and or if so that this these those there here what which who how can could "
-    "should would will shall may might must have has had just also about any some please pls "
-    "hi hey ok okay really very then than from into as s".split()
+    [
+        "a",
+        "an",
+        "the",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "do",
+        "does",
+        "did",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "with",
+        "and",
+        "or",
+        "if",
+        "so",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "how",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "have",
+        "has",
+        "had",
+        "just",
+        "also",
+        "about",
+        "any",
+        "some",
+        "please",
+        "pls",
+        "hi",
+        "hey",
+        "ok",
+        "okay",
+        "really",
+        "very",
+        "then",
+        "than",
+        "from",
+        "into",
+        "as",
+        "s",
+    ]
 )
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
 
@@ -67,13 +143,13 @@ def stem(word: str) -> str:
     return word
 
 
-def terms(normalized: str) -> Counter[str]:
+def terms(normalized: str) -> TermCounts:
     """The weighted terms of a normalised text: Han unigrams and bigrams, English stems."""
-    counts: Counter[str] = Counter()
+    counts: TermCounts = defaultdict(float)
     for run in _HAN_RUN.findall(normalized):
         for ch in run:
             counts[ch] += HAN_UNIGRAM_WEIGHT
-        for a, b in zip(run, run[1:], strict=False):
+        for a, b in itertools.pairwise(run):
             if a not in _HAN_FUNCTION_CHARS and b not in _HAN_FUNCTION_CHARS:
                 counts[a + b] += 1.0
     for word in _WORD.findall(normalized):
@@ -112,7 +188,11 @@ class SectionIndex:
         self.settings = settings
         self.labels: tuple[str, ...] = tuple(documents)
         self._order = {label: position for position, label in enumerate(self.labels)}
-        labelled = [(label, self.terms_of(normalize_text(text))) for label, texts in documents.items() for text in texts]
+        labelled = [
+            (label, self.terms_of(normalize_text(text)))
+            for label, texts in documents.items()
+            for text in texts
+        ]
         labelled = [(label, counts) for label, counts in labelled if counts]
         label_terms: dict[str, set[str]] = defaultdict(set)
         for label, counts in labelled:
@@ -125,7 +205,7 @@ class SectionIndex:
         self._build_similarity(labelled)
         self._build_bayes(labelled)
 
-    def _build_similarity(self, labelled: list[tuple[str, Counter[str]]]) -> None:
+    def _build_similarity(self, labelled: list[tuple[str, TermCounts]]) -> None:
         self._document_labels: list[str] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         centroids: dict[str, SparseVector] = defaultdict(lambda: defaultdict(float))
@@ -141,10 +221,10 @@ class SectionIndex:
             for term, value in _unit(centroid).items():
                 self._centroid_postings[term].append((label, value))
 
-    def _build_bayes(self, labelled: list[tuple[str, Counter[str]]]) -> None:
+    def _build_bayes(self, labelled: list[tuple[str, TermCounts]]) -> None:
         # log P(term | label) = base[label] + lift[term][label]; only terms a label has seen
         # get a lift, so scoring a question touches postings, not every label for every term.
-        weights: dict[str, Counter[str]] = defaultdict(Counter)
+        weights: dict[str, TermCounts] = defaultdict(lambda: defaultdict(float))
         for label, counts in labelled:
             for term, count in counts.items():
                 weights[label][term] += count * self._idf[term]
@@ -163,14 +243,15 @@ class SectionIndex:
         """How many example vectors the index holds."""
         return len(self._document_labels)
 
-    def terms_of(self, normalized: str) -> Counter[str]:
+    def terms_of(self, normalized: str) -> TermCounts:
         """The terms of a normalised text after synonyms are folded."""
         return terms(self.synonyms.canonicalize(normalized))
 
     def _weigh(self, counts: Mapping[str, float], unknown_idf: float = 0.0) -> SparseVector:
         return _unit(
             {
-                term: (1 + math.log(count) if count >= 1 else count) * self._idf.get(term, _unknown(term, unknown_idf))
+                term: (1 + math.log(count) if count >= 1 else count)
+                * self._idf.get(term, _unknown(term, unknown_idf))
                 for term, count in counts.items()
             }
         )
@@ -180,7 +261,9 @@ class SectionIndex:
         counts = self.terms_of(normalized)
         similarity = self._similarity(counts)
         probability = self._probability(counts)
-        scored = [ScoredSection(label, probability[label], similarity.get(label, 0.0)) for label in self.labels]
+        scored = [
+            ScoredSection(label, probability[label], similarity.get(label, 0.0)) for label in self.labels
+        ]
         scored.sort(key=lambda item: (-item.score, -item.similarity, self._order[item.id]))
         return scored
 
@@ -199,7 +282,10 @@ class SectionIndex:
             if dot > nearest.get(label, 0.0):
                 nearest[label] = dot
         share = self.settings.nearest_weight
-        return {label: share * nearest.get(label, 0.0) + (1 - share) * central.get(label, 0.0) for label in self.labels}
+        return {
+            label: share * nearest.get(label, 0.0) + (1 - share) * central.get(label, 0.0)
+            for label in self.labels
+        }
 
     def _probability(self, counts: Mapping[str, float]) -> dict[str, float]:
         known = {term: count for term, count in counts.items() if term in self._idf}

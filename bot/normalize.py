@@ -23,7 +23,9 @@ _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
 def strip_invisible(text: str) -> str:
     """Drop control, format (zero-width, bidi) and unassigned characters; keep line breaks as spaces."""
     return "".join(
-        " " if ch in "\n\r\t" else ch for ch in text if ch in "\n\r\t" or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        " " if ch in "\n\r\t" else ch
+        for ch in text
+        if ch in "\n\r\t" or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
     )
 
 
@@ -39,7 +41,19 @@ def normalize_text(raw: str) -> str:
 
 # --- step references -----------------------------------------------------------------------
 
-_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CHINESE_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _ENGLISH_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,

@@ -63,7 +63,10 @@ def render_answer(answer: Answer, kb: KnowledgeBase) -> Reply:
     if answer.section_id is None:
         key = answer.notice or "decline"
         text = kb.messages.get(key, lang, **dict(answer.notice_values))
-        return Reply(split_message([_paragraph(text)]), ((Button(kb.messages.get("btn_all_steps", lang), Action("steps", lang)),),))
+        return Reply(
+            split_message([_paragraph(text)]),
+            ((Button(kb.messages.get("btn_all_steps", lang), Action("steps", lang)),),),
+        )
     section = kb.section(answer.section_id)
     if answer.notice:  # at an end of the chain, or no sub-steps: say so, offer the way on
         blocks = [_paragraph(kb.messages.get(answer.notice, lang))]
@@ -92,12 +95,20 @@ def render_steps(kb: KnowledgeBase, lang: Lang, intro_key: str | None = None) ->
     lines.append(f"<b>{html.escape(kb.messages.get('steps_header', lang), quote=False)}</b>")
     steps = kb.main_steps()
     lines.extend(html.escape(heading(kb, section, lang), quote=False) for section in steps)
-    buttons = tuple((Button(_label(heading(kb, section, lang)), Action("section", lang, section.id)),) for section in steps)
+    buttons = tuple(
+        (Button(_label(heading(kb, section, lang)), Action("section", lang, section.id)),)
+        for section in steps
+    )
     return Reply(split_message(["\n".join(lines)]), buttons)
 
 
 def navigation(
-    kb: KnowledgeBase, section: Section, lang: Lang, *, with_detail: bool = True, with_related: bool = False
+    kb: KnowledgeBase,
+    section: Section,
+    lang: Lang,
+    *,
+    with_detail: bool = True,
+    with_related: bool = False,
 ) -> tuple[tuple[Button, ...], ...]:
     """◀ previous · next ▶, more detail · all steps, and related sections where useful."""
     moves: list[Button] = []
@@ -113,7 +124,10 @@ def navigation(
     shown = {section.previous, section.next}
     related = [kb.section(r) for r in section.related if r not in shown]
     if with_related or not section.children:
-        rows.extend((Button(_label(heading(kb, other, lang)), Action("section", lang, other.id)),) for other in related[:3])
+        rows.extend(
+            (Button(_label(heading(kb, other, lang)), Action("section", lang, other.id)),)
+            for other in related[:3]
+        )
     return tuple(rows)
 
 
@@ -128,7 +142,10 @@ def _render_clarify(answer: Answer, kb: KnowledgeBase) -> Reply:
     lang = answer.lang
     options = [kb.section(candidate.id) for candidate in answer.candidates]
     lines = [html.escape(kb.messages.get("clarify", lang), quote=False)]
-    lines.extend(f"{number}. {html.escape(heading(kb, section, lang), quote=False)}" for number, section in enumerate(options, 1))
+    lines.extend(
+        f"{number}. {html.escape(heading(kb, section, lang), quote=False)}"
+        for number, section in enumerate(options, 1)
+    )
     lines.append(html.escape(kb.messages.get("clarify_choose_hint", lang), quote=False))
     buttons = tuple(
         (Button(_label(f"{number}. {section.title[lang]}"), Action("section", lang, section.id)),)
@@ -140,7 +157,12 @@ def _render_clarify(answer: Answer, kb: KnowledgeBase) -> Reply:
 def _paragraph(text: str) -> str:
     """Escape a plain-text paragraph; "- " lines become bullets."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
-    return "\n".join("• " + html.escape(line.lstrip()[2:], quote=False) if line.lstrip().startswith("- ") else html.escape(line, quote=False) for line in lines)
+    return "\n".join(
+        "• " + html.escape(line.lstrip()[2:], quote=False)
+        if line.lstrip().startswith("- ")
+        else html.escape(line, quote=False)
+        for line in lines
+    )
 
 
 def _label(text: str) -> str:

@@ -1,0 +1,158 @@
+"""Settings from the environment and `.env`, validated once at start-up.
+
+The token is kept in a SecretStr-like wrapper whose repr and str never show it, so it can
+be logged or put in an exception by mistake without leaking.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.kb import DEFAULT_KB_DIR
+
+TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+DEFAULT_DATA_DIR = Path("data")
+DEFAULT_ENV_FILE = Path(".env")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is safe to print (no secrets)."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret value that never shows itself in repr, str or f-strings."""
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return "***" if self.value else ""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot is configured with (see .env.example for each setting)."""
+
+    token: Secret
+    api_base_url: str | None = None
+    data_dir: Path = DEFAULT_DATA_DIR
+    kb_dir: Path = DEFAULT_KB_DIR
+    log_level: str = "INFO"
+    admin_ids: frozenset[int] = frozenset()
+    watch_kb: bool = False
+    log_unanswered: bool = True
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: Secret = Secret("")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file (comments, blank lines, `export` and quotes allowed)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key.strip()] = value
+    return values
+
+
+def merged_environment(
+    env_file: Path = DEFAULT_ENV_FILE, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """`.env` values overridden by the real environment (so a deployment can override the file)."""
+    merged = read_env_file(env_file)
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+def token_configured(env: Mapping[str, str]) -> bool:
+    """Whether any token is set at all (make run uses this to pick bot or console)."""
+    return bool(env.get("TELEGRAM_BOT_TOKEN", "").strip())
+
+
+def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Settings:
+    """Validate the settings; ConfigError names the setting and never echoes a secret."""
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example)"
+        )
+    if not TOKEN_SHAPE.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<35 letters, digits, - or _>'"
+            " as @BotFather gives it"
+        )
+    return Settings(
+        token=Secret(token),
+        api_base_url=_url(env, "TELEGRAM_API_BASE_URL"),
+        data_dir=Path(env.get("BOT_DATA_DIR") or DEFAULT_DATA_DIR),
+        kb_dir=kb_dir or Path(env.get("BOT_KB_DIR") or DEFAULT_KB_DIR),
+        log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
+        admin_ids=_admin_ids(env.get("BOT_ADMIN_IDS", "")),
+        watch_kb=_flag(env, "BOT_WATCH_KB", default=False),
+        log_unanswered=_flag(env, "BOT_LOG_UNANSWERED", default=True),
+        webhook_url=_url(env, "BOT_WEBHOOK_URL"),
+        webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
+        webhook_port=_port(env.get("BOT_WEBHOOK_PORT", "8443")),
+        webhook_secret=Secret(env.get("BOT_WEBHOOK_SECRET", "").strip()),
+    )
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError(f"{name} must be an http(s) URL")
+    return value
+
+
+def _log_level(value: str) -> str:
+    level = value.strip().upper() or "INFO"
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
+    return level
+
+
+def _admin_ids(value: str) -> frozenset[int]:
+    ids = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    bad = [part for part in ids if not part.lstrip("-").isdigit()]
+    if bad:
+        raise ConfigError(
+            f"BOT_ADMIN_IDS must be numeric Telegram user ids separated by commas, not {bad[0]!r}"
+        )
+    return frozenset(int(part) for part in ids)
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _port(value: str) -> int:
+    if not value.strip().isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"BOT_WEBHOOK_PORT must be a port number, not {value!r}")
+    return int(value)

@@ -1,0 +1,1 @@
+"""The Telegram adapter: thin handlers around the core, one module per feature."""

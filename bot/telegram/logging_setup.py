@@ -1,0 +1,62 @@
+"""Logging that cannot leak the bot token.
+
+HTTP libraries put the request URL (which contains the token) into log lines and error
+messages. So httpx/httpcore stay at WARNING, and a filter on every handler rewrites
+anything shaped like a bot token, in the message, its arguments and exception texts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+TOKEN_PATTERN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,64}")
+REDACTED = "<redacted-token>"
+_NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "aiohttp.access")
+
+
+def redact_tokens(text: str) -> str:
+    """`text` with every token-shaped substring replaced."""
+    return TOKEN_PATTERN.sub(REDACTED, text)
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Rewrites a record so that its message and exception text carry no token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg = redact_tokens(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact_tokens(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_tokens(record.stack_info)
+        return True
+
+
+def configure_logging(level: str, stream: object = None) -> logging.Handler:
+    """Root logging at `level` through one redacting handler; returns that handler."""
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(TokenRedactingFilter())
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    protect_handlers()
+    return handler
+
+
+def protect_handlers() -> None:
+    """Quiet the URL-logging libraries and put the redacting filter on every handler there is."""
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
+    loggers = [logging.getLogger(), *(logging.getLogger(n) for n in logging.root.manager.loggerDict)]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if not any(isinstance(f, TokenRedactingFilter) for f in handler.filters):
+                handler.addFilter(TokenRedactingFilter())
