@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: setup run test lint bench chat clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Starts the Telegram bot when a token is configured (environment or .env), else the console chat.
+run: setup
+	@if $(PY) -c 'import sys; from bot.config import merged_environment, token_configured; sys.exit(0 if token_configured(merged_environment()) else 1)'; then \
+		echo "Starting the Telegram bot (token found in the environment or .env)."; \
+		exec $(PY) -m bot run; \
+	else \
+		echo "No TELEGRAM_BOT_TOKEN configured (see .env.example): starting the console chat instead."; \
+		exec $(PY) -m bot chat; \
+	fi
+
+chat: setup
+	$(PY) -m bot chat
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict bot
+
+test: lint
+	$(PY) -m bot check
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
