@@ -14,7 +14,7 @@ from bot.chinese import to_simplified
 
 MAX_QUESTION_CHARS = 1_000
 
-_MENTION = re.compile(r"(?<![\w.])@[A-Za-z0-9_]{3,64}")
+_MENTION = re.compile(r"@[A-Za-z][A-Za-z0-9_]{2,31}")  # Telegram usernames start with a letter
 _SPACES = re.compile(r"\s+")
 # Zero-width characters, bidi controls and other format characters carry no meaning here.
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}

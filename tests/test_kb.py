@@ -89,7 +89,7 @@ def test_no_orange_albania_presented_as_an_operator() -> None:
 
 
 def test_yaml_syntax_error_names_file_and_line(kb_copy: Path) -> None:
-    text = edit(kb_copy, "guide.yaml", lambda t: t.replace("    step: \"1\"\n", "    step: [\"1\"\n", 1))
+    text = edit(kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"\n', '    step: ["1"\n', 1))
     [problem] = problems_of(kb_copy)
     assert problem.file.endswith("guide.yaml")
     assert "YAML syntax error" in problem.message
@@ -97,14 +97,16 @@ def test_yaml_syntax_error_names_file_and_line(kb_copy: Path) -> None:
 
 
 def test_tab_indentation_is_named(kb_copy: Path) -> None:
-    text = edit(kb_copy, "guide.yaml", lambda t: t.replace("    step: \"1\"", "\tstep: \"1\"", 1))
+    text = edit(kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"', '\tstep: "1"', 1))
     [problem] = problems_of(kb_copy)
     assert problem.line == line_of(text, '\tstep: "1"')
     assert "tab" in problem.message
 
 
 def test_duplicate_key_is_refused_not_silently_overwritten(kb_copy: Path) -> None:
-    text = edit(kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"\n', '    step: "1"\n    step: "2"\n', 1))
+    text = edit(
+        kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"\n', '    step: "1"\n    step: "2"\n', 1)
+    )
     [problem] = problems_of(kb_copy)
     assert problem.line == line_of(text, 'step: "2"')
     assert problem.field == "sections[1].step"
@@ -116,7 +118,7 @@ def test_duplicate_section_id(kb_copy: Path) -> None:
     problems = problems_of(kb_copy)
     duplicate = next(p for p in problems if "duplicate section id" in p.message)
     assert duplicate.field == "sections[1].id"
-    assert duplicate.line == line_of(text, "  - id: overview\n    step: \"1\"")
+    assert duplicate.line == line_of(text, '  - id: overview\n    step: "1"')
 
 
 def test_id_with_characters_outside_the_allowed_set(kb_copy: Path) -> None:
@@ -126,7 +128,11 @@ def test_id_with_characters_outside_the_allowed_set(kb_copy: Path) -> None:
 
 
 def test_unknown_related_id(kb_copy: Path) -> None:
-    text = edit(kb_copy, "guide.yaml", lambda t: t.replace("related: [backup, contact-support", "related: [backup, contact-suport", 1))
+    text = edit(
+        kb_copy,
+        "guide.yaml",
+        lambda t: t.replace("related: [backup, contact-support", "related: [backup, contact-suport", 1),
+    )
     [problem] = problems_of(kb_copy)
     assert problem.field == "sections[1].related[1]"
     assert "contact-suport" in problem.message
@@ -134,7 +140,13 @@ def test_unknown_related_id(kb_copy: Path) -> None:
 
 
 def test_unknown_parent_id(kb_copy: Path) -> None:
-    edit(kb_copy, "guide.yaml", lambda t: t.replace("    parent: overview\n    next: backup", "    parent: nowhere\n    next: backup", 1))
+    edit(
+        kb_copy,
+        "guide.yaml",
+        lambda t: t.replace(
+            "    parent: overview\n    next: backup", "    parent: nowhere\n    next: backup", 1
+        ),
+    )
     [problem] = problems_of(kb_copy)
     assert problem.field == "sections[1].parent"
     assert "nowhere" in problem.message
@@ -180,7 +192,9 @@ def test_wrong_type(kb_copy: Path) -> None:
 
 
 def test_unknown_field(kb_copy: Path) -> None:
-    text = edit(kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"\n', '    step: "1"\n    colour: blue\n', 1))
+    text = edit(
+        kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"\n', '    step: "1"\n    colour: blue\n', 1)
+    )
     [problem] = problems_of(kb_copy)
     assert problem.field == "sections[1].colour"
     assert problem.message == "unknown field"
@@ -189,7 +203,9 @@ def test_unknown_field(kb_copy: Path) -> None:
 
 def test_python_object_tag_is_refused(kb_copy: Path) -> None:
     text = edit(
-        kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"', '    step: !!python/object/apply:os.system ["echo pwned"]', 1)
+        kb_copy,
+        "guide.yaml",
+        lambda t: t.replace('    step: "1"', '    step: !!python/object/apply:os.system ["echo pwned"]', 1),
     )
     [problem] = problems_of(kb_copy)
     assert "not allowed" in problem.message
@@ -242,7 +258,11 @@ def test_missing_required_section(kb_copy: Path) -> None:
 
 
 def test_two_sections_claiming_the_same_next(kb_copy: Path) -> None:
-    edit(kb_copy, "guide.yaml", lambda t: t.replace("    next: unbind-services", "    next: contact-support", 1))
+    edit(
+        kb_copy,
+        "guide.yaml",
+        lambda t: t.replace("    next: unbind-services", "    next: contact-support", 1),
+    )
     problems = problems_of(kb_copy)
     assert any("already follows" in p.message for p in problems)
 
@@ -267,7 +287,11 @@ def test_missing_message_key(kb_copy: Path) -> None:
 
 
 def test_every_problem_is_reported_in_one_pass(kb_copy: Path) -> None:
-    edit(kb_copy, "guide.yaml", lambda t: t.replace('    step: "1"', "    step: 1", 1).replace("    title:", "    titel:", 1))
+    edit(
+        kb_copy,
+        "guide.yaml",
+        lambda t: t.replace('    step: "1"', "    step: 1", 1).replace("    title:", "    titel:", 1),
+    )
     edit(kb_copy, "messages.yaml", lambda t: t.replace("  welcome:\n", "  welcom:\n", 1))
     problems = problems_of(kb_copy)
     assert {p.file.rsplit("/", 1)[-1] for p in problems} == {"guide.yaml", "messages.yaml"}
