@@ -50,7 +50,8 @@ def test_check_on_a_broken_copy_exits_one_with_file_line_field(tmp_path: Path) -
     )
     result = run("check", str(copy))
     assert result.returncode == 1
-    assert "guide.yaml:" in result.stderr and "sections[1].step: must be text" in result.stderr
+    assert "guide.yaml:" in result.stderr
+    assert "sections[1].step: must be text" in result.stderr
 
 
 def test_ask_prints_the_reply_a_user_sees() -> None:
@@ -75,8 +76,10 @@ def test_ask_jsonl_answers_every_line_in_order() -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["question"] for row in rows] == questions
     assert set(rows[0]) == {"question", "lang", "decision", "section", "candidates", "text"}
-    assert rows[0]["decision"] == "decline" and rows[0]["section"] is None
-    assert rows[1]["lang"] == "zh-Hant" and rows[1]["section"] == "lost-card"
+    assert rows[0]["decision"] == "decline"
+    assert rows[0]["section"] is None
+    assert rows[1]["lang"] == "zh-Hant"
+    assert rows[1]["section"] == "lost-card"
     assert rows[4]["section"] in {"backup", "unbind-services"}
     assert all(len(row["candidates"]) <= 3 for row in rows)
 
@@ -124,7 +127,8 @@ def test_run_without_a_token_exits_two_with_one_clear_line(tmp_path: Path) -> No
         timeout=60,
     )
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -141,4 +145,5 @@ def test_run_with_a_malformed_token_never_echoes_it(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "malformed" in result.stderr
-    assert token not in result.stderr + result.stdout and "not-a-real" not in result.stderr
+    assert token not in result.stderr + result.stdout
+    assert "not-a-real" not in result.stderr

@@ -66,7 +66,8 @@ def test_any_text_gets_a_valid_reply(
     responder: Responder, kb: KnowledgeBase, text: str, section: str | None
 ) -> None:
     turn = take_turn(responder, text, Context(section_id=section, choices=("backup", "lost-card")), now=0.0)
-    assert turn.answer is not None and turn.answer.decision in {"answer", "clarify", "decline"}
+    assert turn.answer is not None
+    assert turn.answer.decision in {"answer", "clarify", "decline"}
     assert turn.reply.texts
     for part in turn.reply.texts:
         assert telegram_html_errors(part) == []

@@ -70,7 +70,8 @@ def test_clarify_lists_numbered_choices_with_buttons(responder: Responder, kb: K
         "clarify", "en", candidates=(Candidate("store-documents", 0.5), Candidate("prepare-info", 0.4))
     )
     reply = render_answer(answer, kb)
-    assert "1. Step 4.1" in reply.texts[0] and "2. Step 3.2" in reply.texts[0]
+    assert "1. Step 4.1" in reply.texts[0]
+    assert "2. Step 3.2" in reply.texts[0]
     assert [row[0].action.section_id for row in reply.buttons] == ["store-documents", "prepare-info"]
 
 
