@@ -91,7 +91,8 @@ def test_ask_without_a_question_is_a_usage_error() -> None:
 def test_eval_prints_per_language_figures(tmp_path: Path) -> None:
     labelled = tmp_path / "set.yaml"
     labelled.write_text(
-        '- {q: "第四步", lang: zh-Hans, expect: [visit-store]}\n- {q: "hello", lang: en, expect: [out-of-scope]}\n',
+        '- {q: "第四步", lang: zh-Hans, expect: [visit-store]}\n'
+        '- {q: "hello", lang: en, expect: [out-of-scope]}\n',
         encoding="utf-8",
     )
     result = run("eval", str(labelled))
