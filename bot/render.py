@@ -89,6 +89,11 @@ def render_message(kb: KnowledgeBase, key: str, lang: Lang, **values: object) ->
     return Reply(split_message([_paragraph(kb.messages.get(key, lang, **values))]))
 
 
+def render_plain(text: str) -> Reply:
+    """Any plain text (a report for admins) as an escaped reply."""
+    return Reply(split_message([_paragraph(text)]))
+
+
 def render_steps(kb: KnowledgeBase, lang: Lang, intro_key: str | None = None) -> Reply:
     """The five steps as a list and as buttons (what /steps and /start show)."""
     lines = [_paragraph(kb.messages.get(intro_key, lang))] if intro_key else []

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput, PicklePersistence
 
 from bot.answer import Responder
 from bot.config import Settings
 from bot.language import Lang
-from bot.telegram import commands, inline, navigation, questions
-from bot.telegram.desk import DESK_KEY, Desk
+from bot.telegram import admin, commands, inline, navigation, questions
+from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
+from bot.unanswered import DATABASE_FILE, UnansweredLog
 
 STATE_FILE = "bot-state.pickle"
 COMMANDS = ("start", "help", "steps", "step", "lang")
 # The menu in each client language Telegram lets us target; "" is everyone else.
 MENU_LANGUAGES: dict[str, Lang] = {"": "zh-Hans", "zh": "zh-Hans", "en": "en"}
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+WATCHER_KEY = "kb-watcher"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+logger = logging.getLogger("bot.app")
 
 
 def build_application(settings: Settings, responder: Responder, *, rate_limit: bool = True) -> AnyApplication:
@@ -35,6 +44,8 @@ def build_application(settings: Settings, responder: Responder, *, rate_limit: b
         .token(settings.token.value)
         .persistence(persistence)
         .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
         .concurrent_updates(False)
     )
     if settings.api_base_url:
@@ -44,20 +55,73 @@ def build_application(settings: Settings, responder: Responder, *, rate_limit: b
         # PTB's builder types cannot express swapping in a rate limiter's argument type.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     application: AnyApplication = builder.build()
-    application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings)
-    for module in (commands, questions, navigation, inline):
+    unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
+    application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    for module in (admin, commands, questions, navigation, inline):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
 
 
+def desk_of(application: AnyApplication) -> Desk:
+    """The Desk of an application built by build_application()."""
+    desk = application.bot_data[DESK_KEY]
+    assert isinstance(desk, Desk)
+    return desk
+
+
 async def _post_init(application: AnyApplication) -> None:
-    """Publish the command menu in Chinese and English."""
-    desk: Desk = application.bot_data[DESK_KEY]
+    """Publish the command menu; listen for SIGHUP and, if asked, for knowledge-base edits."""
+    desk = desk_of(application)
     messages = desk.responder.kb.messages
     for language_code, lang in MENU_LANGUAGES.items():
         menu = [BotCommand(name, messages.get(f"cmd_{name}", lang)) for name in COMMANDS]
         await application.bot.set_my_commands(menu, language_code=language_code or None)
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(
+        NotImplementedError, RuntimeError, ValueError
+    ):  # not on Windows / not main thread
+        loop.add_signal_handler(
+            signal.SIGHUP, lambda: application.create_task(reload_and_tell_admins(application))
+        )
+    if desk.settings.watch_kb:
+        application.bot_data[WATCHER_KEY] = application.create_task(_watch_knowledge_base(application))
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
+    """Reload (SIGHUP or a file change); a refused reload is reported to each admin privately."""
+    desk = desk_of(application)
+    outcome = await desk.reload()
+    if not outcome.ok:
+        kb = desk.responder.kb
+        errors = "\n".join(str(problem) for problem in outcome.problems[: admin.MAX_ERRORS_SHOWN])
+        for admin_id in desk.settings.admin_ids:
+            with contextlib.suppress(TelegramError):
+                text = kb.messages.get("reload_failed", "en", errors=errors)
+                await application.bot.send_message(admin_id, text)
+    return outcome
+
+
+async def _watch_knowledge_base(application: AnyApplication) -> None:
+    from watchfiles import awatch
+
+    directory = desk_of(application).settings.kb_dir
+    logger.info("watching %s for changes", directory)
+    async for _changes in awatch(directory, debounce=500, recursive=False):
+        await reload_and_tell_admins(application)
+
+
+async def _post_stop(application: AnyApplication) -> None:
+    watcher = application.bot_data.pop(WATCHER_KEY, None)
+    if isinstance(watcher, asyncio.Task):
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+
+async def _post_shutdown(application: AnyApplication) -> None:
+    desk = desk_of(application)
+    if desk.unanswered is not None:
+        desk.unanswered.close()

@@ -1,21 +1,37 @@
 """What every handler needs, kept in bot_data: the current responder, settings, flood guard.
 
-Reloading the knowledge base swaps `responder` in one assignment, so a handler that
-already took a reference finishes with the old one and none sees half a reload.
+Reloading the knowledge base builds a new responder off the event loop, then swaps
+`responder` in one assignment: a handler that already took a reference finishes with the
+old one, and no question sees half a reload.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import CallbackContext
 
-from bot.answer import Responder
+from bot.answer import Answer, Responder, build_responder
 from bot.config import Settings
+from bot.kb import load_knowledge_base
+from bot.problems import KnowledgeBaseError, Problem
 from bot.telegram.flood import FloodGuard
+from bot.unanswered import UnansweredLog
 
 DESK_KEY = "desk"
+logger = logging.getLogger("bot.desk")
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """Whether a reload took effect, and the problems that stopped it if not."""
+
+    ok: bool
+    sections: int
+    problems: tuple[Problem, ...] = ()
 
 
 @dataclass
@@ -25,6 +41,33 @@ class Desk:
     responder: Responder
     settings: Settings
     flood: FloodGuard = field(default_factory=FloodGuard)
+    unanswered: UnansweredLog | None = None
+    _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def reload(self) -> ReloadOutcome:
+        """Load the knowledge base again; on any problem keep answering with the last good one."""
+        async with self._reload_lock:
+            try:
+                fresh = await asyncio.to_thread(
+                    lambda: build_responder(load_knowledge_base(self.settings.kb_dir))
+                )
+            except KnowledgeBaseError as exc:
+                logger.warning(
+                    "knowledge-base reload refused: %d problem(s); keeping the last good one",
+                    len(exc.problems),
+                )
+                return ReloadOutcome(False, len(self.responder.kb.sections), tuple(exc.problems))
+            self.responder = fresh
+            logger.info("knowledge base reloaded: %d sections", len(fresh.kb.sections))
+            return ReloadOutcome(True, len(fresh.kb.sections))
+
+    def note_unanswered(self, question: str, answer: Answer, now: float) -> None:
+        """Record a declined or clarify-only question (redacted) when the log is enabled."""
+        if self.unanswered is None:
+            return
+        declined = answer.decision == "decline" and answer.notice == "decline"
+        if declined or answer.decision == "clarify":
+            self.unanswered.record(question, answer.lang, answer.decision, now)
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:

@@ -46,6 +46,8 @@ async def answer_question(update: Update, context: AnyContext) -> None:
     )
     save_context(context, user.id, turn.context)
     await send_reply(message, turn.reply)
+    if turn.answer is not None:
+        desk.note_unanswered(message.text, turn.answer, now)
     if message.chat.type != "private" and looks_personal(message.text) and turn.answer is not None:
         await send_reply(message, render_message(responder.kb, "privacy_warning", turn.answer.lang))
 

@@ -3,24 +3,44 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.answer import build_responder
-from bot.config import ConfigError, load_settings, merged_environment
+from bot.config import ConfigError, Settings, load_settings, merged_environment
 from bot.kb import load_knowledge_base
 from bot.problems import KnowledgeBaseError
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.logging_setup import configure_logging
 
 EXIT_OK, EXIT_KB, EXIT_CONFIG = 0, 1, 2
+SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 logger = logging.getLogger("bot")
+
+
+def check_webhook_settings(settings: Settings) -> None:
+    """Webhook mode needs a public URL and a secret token; ConfigError says which is missing."""
+    if not settings.webhook_secret.value:
+        raise ConfigError(
+            "webhook mode needs BOT_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -):"
+            " requests without it are refused"
+        )
+    if not SECRET_SHAPE.match(settings.webhook_secret.value):
+        raise ConfigError("BOT_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ - (at most 256 characters)")
+    if not settings.webhook_url:
+        raise ConfigError(
+            "webhook mode needs BOT_WEBHOOK_URL, the public https URL Telegram posts updates to"
+        )
 
 
 def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
     """Start the bot and block until it stops; returns the process exit code."""
     try:
         settings = load_settings(merged_environment(), kb_dir)
+        if webhook:
+            check_webhook_settings(settings)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -34,5 +54,15 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
         return EXIT_KB
     application = build_application(settings, responder)
     logger.info("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    if webhook and settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.value,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return EXIT_OK

@@ -1,0 +1,77 @@
+"""Admin commands: /reload the knowledge base, /unanswered questions (BOT_ADMIN_IDS only)."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.render import render_message, render_plain
+from bot.telegram.addressing import FROM_HUMAN, NEW_MESSAGE
+from bot.telegram.desk import Desk, get_desk
+from bot.telegram.people import AnyContext, reply_language
+from bot.telegram.replies import send_reply
+from bot.unanswered import format_groups, parse_duration
+
+MAX_ERRORS_SHOWN = 15
+DEFAULT_WINDOW = "7d"
+
+
+def _is_admin(update: Update, desk: Desk) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in desk.settings.admin_ids
+
+
+async def reload_command(update: Update, context: AnyContext) -> None:
+    """Reload the knowledge base and report the result (errors as file:line)."""
+    message = update.effective_message
+    if message is None:
+        return
+    desk = get_desk(context)
+    lang = reply_language(update, context)
+    if not _is_admin(update, desk):
+        await send_reply(message, render_message(desk.responder.kb, "not_admin", lang))
+        return
+    outcome = await desk.reload()
+    kb = desk.responder.kb
+    if outcome.ok:
+        await send_reply(message, render_message(kb, "reload_ok", lang, sections=outcome.sections))
+        return
+    errors = [str(problem) for problem in outcome.problems[:MAX_ERRORS_SHOWN]]
+    if len(outcome.problems) > MAX_ERRORS_SHOWN:
+        errors.append(f"… {len(outcome.problems) - MAX_ERRORS_SHOWN} more")
+    await send_reply(message, render_message(kb, "reload_failed", lang, errors="\n".join(errors)))
+
+
+async def unanswered_command(update: Update, context: AnyContext) -> None:
+    """The most frequent unanswered questions of the last days (/unanswered 7d)."""
+    message = update.effective_message
+    if message is None:
+        return
+    desk = get_desk(context)
+    kb = desk.responder.kb
+    lang = reply_language(update, context)
+    if not _is_admin(update, desk):
+        await send_reply(message, render_message(kb, "not_admin", lang))
+        return
+    try:
+        window = parse_duration(context.args[0] if context.args else DEFAULT_WINDOW)
+    except ValueError:
+        window = parse_duration(DEFAULT_WINDOW)
+    groups = desk.unanswered.most_frequent(time.time() - window) if desk.unanswered else []
+    if not groups:
+        await send_reply(message, render_message(kb, "unanswered_empty", lang))
+        return
+    header = kb.messages.get("unanswered_header", lang, days=round(window / 86400, 1))
+    text = "\n".join([header, *format_groups(groups)])
+    await send_reply(message, render_plain(text))
+
+
+def handlers() -> list[BaseHandler[Update, AnyContext, None]]:
+    """The admin command handlers."""
+    only_new = NEW_MESSAGE & FROM_HUMAN
+    return [
+        CommandHandler("reload", reload_command, filters=only_new),
+        CommandHandler("unanswered", unanswered_command, filters=only_new),
+    ]
