@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.answer import Context, Responder, build_responder
+from bot.config import DEFAULT_DATA_DIR, merged_environment
 from bot.console import html_to_plain, run_console
 from bot.dialogue import take_turn
 from bot.evaluation import evaluate, format_report, load_labelled_questions
 from bot.kb import DEFAULT_KB_DIR, load_knowledge_base
 from bot.language import LANGUAGES, Lang, parse_language
 from bot.problems import KnowledgeBaseError
+from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -77,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("chat", "talk to the bot in the terminal", "python -m bot chat")
 
+    unanswered = add(
+        "unanswered",
+        "the most frequent questions the bot could not answer",
+        "python -m bot unanswered --since 7d",
+    )
+    unanswered.add_argument("--since", default="7d", help="how far back: 24h, 7d, 2w (default 7d)")
+    unanswered.add_argument("--limit", type=int, default=30, help="how many groups to list (default 30)")
+
     run = add("run", "start the Telegram bot (token from TELEGRAM_BOT_TOKEN or .env)", "python -m bot run")
     run.add_argument(
         "--webhook", action="store_true", help="receive updates by webhook instead of long polling"
@@ -90,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args.path or args.kb, args.json)
+        if args.command == "unanswered":
+            return _unanswered(args.since, args.limit)
         if args.command == "run":
             from bot.telegram.runner import run_bot
 
@@ -169,4 +182,29 @@ def _eval(responder: Responder, file: Path, show: int) -> int:
             print(problem, file=sys.stderr)
         return EXIT_USAGE
     print(format_report(evaluate(responder, questions), show))
+    return EXIT_OK
+
+
+def _unanswered(since: str, limit: int) -> int:
+    try:
+        window = parse_duration(since)
+    except ValueError as exc:
+        print(f"unanswered: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    env = merged_environment()
+    path = Path(env.get("BOT_DATA_DIR") or DEFAULT_DATA_DIR) / DATABASE_FILE
+    if not path.exists():
+        print(f"no unanswered questions recorded yet ({path} does not exist)")
+        return EXIT_OK
+    log = UnansweredLog(path)
+    try:
+        groups = log.most_frequent(time.time() - window, limit)
+    finally:
+        log.close()
+    if not groups:
+        print(f"no unanswered questions in the last {since}")
+        return EXIT_OK
+    print(f"count  languages        question (normalised, redacted) — last {since}")
+    for line in format_groups(groups):
+        print(line)
     return EXIT_OK
