@@ -59,6 +59,7 @@ class Context:
     section_id: str | None = None
     choices: tuple[str, ...] = ()
     updated_at: float = 0.0
+    lang: Lang | None = None  # the language of the last answer: "next" / "2" keep it
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,10 @@ class Answer:
     def next_context(self, previous: Context) -> Context:
         """The context to remember after this answer (a decline keeps the old place)."""
         if self.decision == "answer" and self.section_id:
-            return Context(section_id=self.section_id, updated_at=previous.updated_at)
+            return Context(section_id=self.section_id, updated_at=previous.updated_at, lang=self.lang)
         if self.decision == "clarify":
             choices = tuple(c.id for c in self.candidates)
-            return Context(section_id=previous.section_id, choices=choices, updated_at=previous.updated_at)
+            return Context(previous.section_id, choices, previous.updated_at, self.lang)
         return previous
 
 
@@ -105,9 +106,11 @@ class Responder:
         normalized = normalize_text(text)
         if not normalized:
             return Answer("decline", language, notice="empty")
+        # "next", "back", "2" carry no language of their own: keep the conversation's.
+        kept = lang or context.lang or language
         return (
-            self._choice(normalized, context, language)
-            or self._follow_up(normalized, context, language)
+            self._choice(normalized, context, kept)
+            or self._follow_up(normalized, context, kept)
             or self._step_only(normalized, language)
             or self._matched(normalized, language)
         )

@@ -101,3 +101,10 @@ def test_context_after_an_answer_and_after_a_decline(responder: Responder) -> No
     assert answered.next_context(previous).section_id == "return-devices"
     declined = responder.respond("hello", previous)
     assert declined.next_context(previous) == previous
+
+
+def test_follow_ups_keep_the_language_of_the_conversation(responder: Responder) -> None:
+    chinese = Context(section_id="backup", lang="zh-Hans")
+    assert responder.respond("next", chinese).lang == "zh-Hans"
+    assert responder.respond("2", Context(choices=("backup", "lost-card"), lang="zh-Hant")).lang == "zh-Hant"
+    assert responder.respond("how do I back up my contacts", chinese).lang == "en"  # a real question: its own

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -61,6 +62,36 @@ def build_application(settings: Settings, responder: Responder, *, rate_limit: b
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
+
+
+@contextlib.asynccontextmanager
+async def running_application(
+    application: AnyApplication, *, poll_timeout: int = 10
+) -> AsyncIterator[AnyApplication]:
+    """Run an application by long polling inside an existing event loop (tests, benchmarks).
+
+    The same sequence as run_polling(), minus signal handling: initialize, post_init, poll,
+    start; then stop polling, stop (persistence flushed), post_stop, shutdown, post_shutdown.
+    """
+    async with application:
+        if application.post_init:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+    if application.post_shutdown:
+        await application.post_shutdown(application)
 
 
 def desk_of(application: AnyApplication) -> Desk:

@@ -14,6 +14,9 @@ import sys
 TOKEN_PATTERN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,64}")
 REDACTED = "<redacted-token>"
 _NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "aiohttp.access")
+# At DEBUG, python-telegram-bot logs whole updates and API results, users' texts included:
+# its loggers stay at INFO whatever LOG_LEVEL says. Our own loggers follow LOG_LEVEL.
+_PAYLOAD_LOGGERS = ("telegram", "apscheduler")
 
 
 def redact_tokens(text: str) -> str:
@@ -54,7 +57,10 @@ def configure_logging(level: str, stream: object = None) -> logging.Handler:
 def protect_handlers() -> None:
     """Quiet the URL-logging libraries and put the redacting filter on every handler there is."""
     for name in _NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.INFO, logging.getLogger().level))
     loggers = [logging.getLogger(), *(logging.getLogger(n) for n in logging.root.manager.loggerDict)]
     for logger in loggers:
         for handler in getattr(logger, "handlers", []):

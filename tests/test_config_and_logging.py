@@ -1,0 +1,84 @@
+"""Settings validation and the token-redacting log filter."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Secret, load_settings, read_env_file
+from bot.telegram.logging_setup import REDACTED, configure_logging
+
+TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
+
+
+def test_env_file_parsing(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        '# comment\nexport TELEGRAM_BOT_TOKEN="123:abc"\nLOG_LEVEL=debug # inline\n\nBOT_ADMIN_IDS= 1, 2\n',
+        encoding="utf-8",
+    )
+    assert read_env_file(env) == {
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "LOG_LEVEL": "debug",
+        "BOT_ADMIN_IDS": "1, 2",
+    }
+    assert read_env_file(tmp_path / "missing") == {}
+
+
+def test_settings_are_validated() -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_ADMIN_IDS": "1, 2", "LOG_LEVEL": "debug", "BOT_WATCH_KB": "1"}
+    )
+    assert settings.admin_ids == frozenset({1, 2})
+    assert settings.log_level == "DEBUG"
+    assert settings.watch_kb
+    assert settings.log_unanswered
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": "12345:short"}, "malformed"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_ADMIN_IDS": "alice"}, "BOT_ADMIN_IDS"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_WATCH_KB": "maybe"}, "BOT_WATCH_KB"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "ftp://x"}, "TELEGRAM_API_BASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_WEBHOOK_PORT": "99999"}, "BOT_WEBHOOK_PORT"),
+    ],
+)
+def test_bad_settings_name_the_setting_and_never_echo_the_token(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(env)
+    assert TOKEN not in str(caught.value)
+
+
+def test_secret_never_shows_itself() -> None:
+    secret = Secret(TOKEN)
+    assert TOKEN not in repr(secret) + str(secret) + f"{secret}"
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert TOKEN not in repr(settings)
+
+
+def test_log_lines_and_exception_texts_are_redacted() -> None:
+    stream = io.StringIO()
+    configure_logging("DEBUG", stream)
+    logger = logging.getLogger("bot.test")
+    logger.info("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+    try:
+        raise ConnectionError(f"Cannot connect to https://api.telegram.org/bot{TOKEN}/sendMessage")
+    except ConnectionError:
+        logger.exception("request failed")
+    output = stream.getvalue()
+    assert TOKEN not in output
+    assert output.count(REDACTED) >= 2
+
+
+def test_http_and_telegram_libraries_are_kept_quiet_even_at_debug() -> None:
+    configure_logging("DEBUG", io.StringIO())
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+    assert logging.getLogger("telegram.Bot").getEffectiveLevel() >= logging.INFO
+    assert logging.getLogger("bot").getEffectiveLevel() == logging.DEBUG
