@@ -52,6 +52,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: Secret = Secret("")
+    http_timeout: float = 10.0
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -112,6 +113,7 @@ def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Setting
         webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
         webhook_port=_port(env.get("BOT_WEBHOOK_PORT", "8443")),
         webhook_secret=Secret(env.get("BOT_WEBHOOK_SECRET", "").strip()),
+        http_timeout=_seconds(env.get("BOT_HTTP_TIMEOUT", "10")),
     )
 
 
@@ -156,3 +158,13 @@ def _port(value: str) -> int:
     if not value.strip().isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"BOT_WEBHOOK_PORT must be a port number, not {value!r}")
     return int(value)
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 300:
+        raise ConfigError(f"BOT_HTTP_TIMEOUT must be a number of seconds between 0 and 300, not {value!r}")
+    return seconds

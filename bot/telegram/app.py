@@ -48,6 +48,10 @@ def build_application(settings: Settings, responder: Responder, *, rate_limit: b
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(False)
+        .read_timeout(settings.http_timeout)
+        .write_timeout(settings.http_timeout)
+        .connect_timeout(settings.http_timeout)
+        .pool_timeout(settings.http_timeout)
     )
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")

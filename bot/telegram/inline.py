@@ -14,6 +14,7 @@ from bot.match import OUT_OF_SCOPE
 from bot.render import heading, render_section
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, reply_language
+from bot.telegram.replies import deliver
 
 MAX_RESULTS = 5
 DESCRIPTION_CHARS = 100
@@ -57,7 +58,7 @@ async def on_inline_query(update: Update, context: AnyContext) -> None:
     lang = reply_language(update, context, query.query)
     sections = inline_sections(responder, query.query[:256])
     results = [_article(responder, section, lang) for section in sections]
-    await query.answer(results, cache_time=30, is_personal=True)
+    await deliver(lambda: query.answer(results, cache_time=30, is_personal=True))
 
 
 def handlers() -> list[BaseHandler[Update, AnyContext, None]]:

@@ -12,7 +12,7 @@ from bot.dialogue import press_button
 from bot.render import render_message
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, choose_language, load_context, reply_language, save_context
-from bot.telegram.replies import edit_reply
+from bot.telegram.replies import deliver, edit_reply
 
 
 async def on_button(update: Update, context: AnyContext) -> None:
@@ -25,21 +25,23 @@ async def on_button(update: Update, context: AnyContext) -> None:
     action = decode_action(query.data)
     message = query.message if isinstance(query.message, Message) else None
     if action is None or message is None:
-        await query.answer(responder.kb.messages.get("stale_button", reply_language(update, context)))
+        notice = responder.kb.messages.get("stale_button", reply_language(update, context))
+        await deliver(lambda: query.answer(notice))
         return
     if action.kind == "lang":
         choose_language(context, action.lang)
-        await query.answer()
+        await deliver(query.answer)
         await edit_reply(message, render_message(responder.kb, "lang_set", action.lang))
         return
     user_id = query.from_user.id
     now = time.time()
     turn = press_button(responder, action, load_context(context, user_id, now), now)
     if turn is None:
-        await query.answer(responder.kb.messages.get("stale_button", action.lang))
+        notice = responder.kb.messages.get("stale_button", action.lang)
+        await deliver(lambda: query.answer(notice))
         return
     save_context(context, user_id, turn.context)
-    await query.answer()
+    await deliver(query.answer)
     await edit_reply(message, turn.reply)
 
 

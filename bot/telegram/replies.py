@@ -2,13 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.render import Reply
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+ATTEMPTS = 4
+FIRST_BACKOFF_SECONDS = 0.5
+T = TypeVar("T")
+logger = logging.getLogger("bot.replies")
+
+
+def _worth_retrying(error: TelegramError) -> bool:
+    """Errors after which Telegram did not act on the request, so sending again is safe.
+
+    A 5xx, a dropped connection or a garbled response: retry. A timeout: the request may
+    have gone through, and sendMessage is not idempotent, so retrying could answer twice.
+    A 400 or 403 will not get better. 429 is the rate limiter's job (it waits retry_after).
+    """
+    if isinstance(error, TimedOut | BadRequest | Forbidden):
+        return False
+    if isinstance(error, NetworkError):
+        return True
+    return "invalid server response" in str(error).lower()
+
+
+async def deliver(call: Callable[[], Awaitable[T]]) -> T:
+    """Make one Bot API call, retrying with backoff when Telegram certainly did not act on it."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await call()
+        except TelegramError as error:
+            if attempt == ATTEMPTS or not _worth_retrying(error):
+                raise
+            logger.warning(
+                "Bot API call failed (%s), attempt %d of %d", type(error).__name__, attempt, ATTEMPTS
+            )
+            await asyncio.sleep(FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -29,11 +67,13 @@ async def send_reply(message: Message, reply: Reply) -> list[Message]:
     for position, text in enumerate(reply.texts):
         last = position == len(reply.texts) - 1
         sent.append(
-            await message.reply_text(
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply) if last else None,
-                link_preview_options=NO_PREVIEW,
+            await deliver(
+                lambda text=text, last=last: message.reply_text(  # type: ignore[misc]
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply) if last else None,
+                    link_preview_options=NO_PREVIEW,
+                )
             )
         )
     return sent
@@ -43,21 +83,25 @@ async def edit_reply(message: Message, reply: Reply) -> None:
     """Show `reply` in place of a message the bot sent; extra parts follow as new messages."""
     first, *rest = reply.texts
     try:
-        await message.edit_text(
-            first,
-            parse_mode=ParseMode.HTML,
-            reply_markup=None if rest else keyboard(reply),
-            link_preview_options=NO_PREVIEW,
+        await deliver(
+            lambda: message.edit_text(
+                first,
+                parse_mode=ParseMode.HTML,
+                reply_markup=None if rest else keyboard(reply),
+                link_preview_options=NO_PREVIEW,
+            )
         )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
     for position, text in enumerate(rest):
         last = position == len(rest) - 1
-        await message.chat.send_message(
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply) if last else None,
-            link_preview_options=NO_PREVIEW,
-            message_thread_id=message.message_thread_id if message.is_topic_message else None,
+        await deliver(
+            lambda text=text, last=last: message.chat.send_message(  # type: ignore[misc]
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply) if last else None,
+                link_preview_options=NO_PREVIEW,
+                message_thread_id=message.message_thread_id if message.is_topic_message else None,
+            )
         )

@@ -74,11 +74,13 @@ def log_stream() -> io.StringIO:
     return stream
 
 
-async def reply_to(api: FakeBotApi, text: str, *, chat_id: int, count: int = 1, **kwargs: Any) -> list[JSON]:
+async def reply_to(
+    api: FakeBotApi, text: str, *, chat_id: int, count: int = 1, timeout: float = 5.0, **kwargs: Any
+) -> list[JSON]:
     """Inject a message and wait for `count` messages sent to that chat in response."""
     mark = api.mark()
     api.inject_message(text, chat_id=chat_id, **kwargs)
-    return await api.wait_for_sent(chat_id, count=count, since=mark)
+    return await api.wait_for_sent(chat_id, count=count, since=mark, timeout=timeout)
 
 
 async def assert_silent(api: FakeBotApi, chat_id: int, since: int) -> None:
