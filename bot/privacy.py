@@ -10,7 +10,7 @@ _ICCID = re.compile(r"(?<!\d)8\s?9(?:[\s-]?\d){17,18}(?!\d)")
 _PHONE = re.compile(r"(?<![\w+])\+?\d(?:[\s-]?\d){7,14}(?!\d)")
 # Passports and ID cards: one or two letters then 6-9 digits (E12345678, AB1234567, J1234567).
 _DOCUMENT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6,9}(?![A-Za-z0-9])")
-_LONG_DIGITS = re.compile(r"\d(?:[\s-]?\d){5,}")
+_LONG_DIGITS = re.compile(r"\+?\d(?:[\s-]?\d){5,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w.])@[A-Za-z0-9_]{3,64}")
 

@@ -10,15 +10,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput, PicklePersistence
 
 from bot.answer import Responder
 from bot.config import Settings
-from bot.language import Lang
+from bot.language import DEFAULT_LANGUAGE, Lang, parse_language
+from bot.render import render_message
 from bot.telegram import admin, commands, inline, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
+from bot.telegram.people import LANGUAGE_KEY
 from bot.unanswered import DATABASE_FILE, UnansweredLog
 
 STATE_FILE = "bot-state.pickle"
@@ -120,7 +123,10 @@ async def _post_init(application: AnyApplication) -> None:
             signal.SIGHUP, lambda: application.create_task(reload_and_tell_admins(application))
         )
     if desk.settings.watch_kb:
-        application.bot_data[WATCHER_KEY] = application.create_task(_watch_knowledge_base(application))
+        # A plain asyncio task (PTB's create_task warns before the app runs); post_stop cancels it.
+        application.bot_data[WATCHER_KEY] = asyncio.get_running_loop().create_task(
+            _watch_knowledge_base(application)
+        )
 
 
 async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
@@ -131,9 +137,11 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
         kb = desk.responder.kb
         errors = "\n".join(str(problem) for problem in outcome.problems[: admin.MAX_ERRORS_SHOWN])
         for admin_id in desk.settings.admin_ids:
-            with contextlib.suppress(TelegramError):
-                text = kb.messages.get("reload_failed", "en", errors=errors)
-                await application.bot.send_message(admin_id, text)
+            chosen = application.user_data.get(admin_id, {}).get(LANGUAGE_KEY)
+            lang = parse_language(chosen) if isinstance(chosen, str) else None
+            with contextlib.suppress(TelegramError):  # an admin who never started the bot can't be told
+                reply = render_message(kb, "reload_failed", lang or DEFAULT_LANGUAGE, errors=errors)
+                await application.bot.send_message(admin_id, reply.texts[0], parse_mode=ParseMode.HTML)
     return outcome
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.answer import build_responder
@@ -35,6 +36,20 @@ def check_webhook_settings(settings: Settings) -> None:
         )
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments for PTB's run_webhook / start_webhook: requests must carry the secret token."""
+    check_webhook_settings(settings)
+    assert settings.webhook_url is not None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret.value,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
 def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
     """Start the bot and block until it stops; returns the process exit code."""
     try:
@@ -54,15 +69,8 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
         return EXIT_KB
     application = build_application(settings, responder)
     logger.info("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
-    if webhook and settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.value,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+    if webhook:
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return EXIT_OK

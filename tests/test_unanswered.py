@@ -1,0 +1,90 @@
+"""The unanswered-questions log: redacted, grouped by normalised text, filtered by time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.privacy import looks_personal, redact
+from bot.unanswered import DATABASE_FILE, UnansweredLog, parse_duration
+
+
+def test_redaction_removes_numbers_emails_handles_and_documents() -> None:
+    text = (
+        "call +355 69 123 4567 or mail ann@example.com, I'm @annbot, passport E12345678, "
+        "ICCID 8935501234567890123"
+    )
+    redacted = redact(text)
+    for secret in ["123 4567", "ann@example.com", "@annbot", "E12345678", "8935501234567890123"]:
+        assert secret not in redacted
+    assert "passport" in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "personal"),
+    [
+        ("my number +355 69 123 4567", True),
+        ("ICCID 8935501234567890123", True),
+        ("passport E12345678", True),
+        ("第四步", False),
+        ("step 4.1", False),
+        ("余额还有2.5欧", False),
+    ],
+)
+def test_personal_numbers_are_spotted(text: str, personal: bool) -> None:
+    assert looks_personal(text) is personal
+
+
+def test_grouped_by_normalised_text_most_frequent_first(tmp_path: Path) -> None:
+    log = UnansweredLog(tmp_path / DATABASE_FILE)
+    now = time.time()
+    log.record("怎么充值话费", "zh-Hans", "decline", now)
+    log.record("怎麼充值話費", "zh-Hant", "decline", now)  # the same question in traditional characters
+    log.record("Tell me a joke", "en", "decline", now)
+    log.record("my number is 0691234567", "en", "clarify", now)
+    log.record("old question", "en", "decline", now - 10 * 86400)
+    groups = log.most_frequent(now - 7 * 86400)
+    assert groups[0].text == "怎么充值话费"
+    assert groups[0].count == 2
+    assert groups[0].languages == ("zh-Hans", "zh-Hant")
+    assert {g.text for g in groups} == {"怎么充值话费", "tell me a joke", "my number is <number>"}
+    log.close()
+
+
+def test_durations() -> None:
+    assert parse_duration("7d") == 7 * 86400
+    assert parse_duration("24h") == 86400
+    assert parse_duration(" 2w ") == 14 * 86400
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration("soon")
+
+
+def test_cli_report(tmp_path: Path) -> None:
+    log = UnansweredLog(tmp_path / DATABASE_FILE)
+    for _ in range(3):
+        log.record("where to buy an albanian sim", "en", "decline", time.time())
+    log.close()
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "unanswered", "--since", "7d"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "   3  en" in result.stdout
+    assert "where to buy an albanian sim" in result.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "unanswered", "--since", "later"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert bad.returncode == 2
