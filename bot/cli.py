@@ -109,9 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_bot(args.kb, webhook=args.webhook)
         responder = build_responder(load_knowledge_base(args.kb))
     except KnowledgeBaseError as exc:
-        print(f"knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return EXIT_FINDINGS
     if args.command == "ask":
         return _ask(responder, args)

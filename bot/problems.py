@@ -27,6 +27,11 @@ class KnowledgeBaseError(Exception):
         self.problems: Sequence[Problem] = tuple(sorted(set(problems)))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def report(self) -> str:
+        """A heading and one `file:line: field: problem` line each, as commands print it."""
+        lines = [f"the knowledge base has {len(self.problems)} problem(s):", *(str(p) for p in self.problems)]
+        return "\n".join(lines)
+
 
 def format_field_path(path: Sequence[str | int]) -> str:
     """Render a path like ("sections", 7, "answer", "en") as `sections[7].answer.en`."""

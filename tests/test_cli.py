@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.kb import DEFAULT_KB_DIR, REQUIRED_SECTION_IDS
+from tests.cli import run_cli
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def run(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        env=env,
-    )
+run = run_cli
 
 
 def test_check_prints_a_summary_and_exits_zero() -> None:
@@ -118,15 +103,7 @@ def test_chat_holds_a_conversation_with_follow_ups() -> None:
 
 
 def test_run_without_a_token_exits_two_with_one_clear_line(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
+    result = run_cli("run", env={"HOME": str(tmp_path)}, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
@@ -135,15 +112,7 @@ def test_run_without_a_token_exits_two_with_one_clear_line(tmp_path: Path) -> No
 
 def test_run_with_a_malformed_token_never_echoes_it(tmp_path: Path) -> None:
     token = "12345:not-a-real-token"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TELEGRAM_BOT_TOKEN": token}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
+    result = run_cli("run", env={"HOME": str(tmp_path), "TELEGRAM_BOT_TOKEN": token}, cwd=tmp_path)
     assert result.returncode == 2
     assert "malformed" in result.stderr
     assert token not in result.stderr + result.stdout

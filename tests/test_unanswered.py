@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from bot.privacy import looks_personal, redact
 from bot.unanswered import DATABASE_FILE, UnansweredLog, parse_duration
+from tests.cli import run_cli
 
 
 def test_redaction_removes_numbers_emails_handles_and_documents() -> None:
@@ -70,21 +69,9 @@ def test_cli_report(tmp_path: Path) -> None:
         log.record("where to buy an albanian sim", "en", "decline", time.time())
     log.close()
     env = {**os.environ, "BOT_DATA_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "unanswered", "--since", "7d"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    result = run_cli("unanswered", "--since", "7d", env=env)
     assert result.returncode == 0
     assert "   3  en" in result.stdout
     assert "where to buy an albanian sim" in result.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "bot", "unanswered", "--since", "later"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    bad = run_cli("unanswered", "--since", "later", env=env)
     assert bad.returncode == 2

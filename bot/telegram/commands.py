@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.actions import Action
 from bot.language import LANGUAGES
@@ -88,4 +88,6 @@ def handlers() -> list[BaseHandler[Update, AnyContext, None]]:
         CommandHandler("steps", steps, filters=only_new),
         CommandHandler("step", step, filters=only_new),
         CommandHandler("lang", language, filters=only_new),
+        # Any other command in a private chat (a typo, an old command): show the help.
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & only_new, help_command),
     ]

@@ -63,22 +63,12 @@ async def media_hint(update: Update, context: AnyContext) -> None:
     )
 
 
-async def unknown_command(update: Update, context: AnyContext) -> None:
-    """An unknown /command in a private chat: show the help."""
-    message = update.effective_message
-    if message is None or not await allowed(update, context, message):
-        return
-    kb = get_desk(context).responder.kb
-    await send_reply(message, render_message(kb, "help", reply_language(update, context)))
-
-
 def handlers() -> list[BaseHandler[Update, AnyContext, None]]:
-    """Text questions (addressed), media hints and unknown commands (private only)."""
+    """Text questions (addressed) and media hints (private only)."""
     private = filters.ChatType.PRIVATE
     return [
         MessageHandler(
             filters.TEXT & ~filters.COMMAND & NEW_MESSAGE & FROM_HUMAN & ADDRESSED_TO_ME, answer_question
         ),
         MessageHandler(_MEDIA & private & NEW_MESSAGE & FROM_HUMAN, media_hint),
-        MessageHandler(filters.COMMAND & private & NEW_MESSAGE & FROM_HUMAN, unknown_command),
     ]

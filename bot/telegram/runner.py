@@ -63,9 +63,7 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
     try:
         responder = build_responder(load_knowledge_base(settings.kb_dir))
     except KnowledgeBaseError as exc:
-        print(f"error: the knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print(f"error: {exc.report()}", file=sys.stderr)
         return EXIT_KB
     application = build_application(settings, responder)
     logger.info("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)

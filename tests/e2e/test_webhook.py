@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -13,11 +10,11 @@ import httpx
 from bot.answer import Responder
 from bot.telegram.app import build_application
 from bot.telegram.runner import webhook_options
+from tests.cli import run_cli
 from tests.e2e.conftest import TOKEN, bot_settings
 from tests.e2e.fake_bot_api import FakeBotApi
 
 SECRET = "s3cret-Value_1"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -73,19 +70,11 @@ async def test_webhook_refuses_requests_without_the_secret(
 
 def test_webhook_mode_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "BOT_WEBHOOK_URL": "https://bot.example.org/telegram",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run", "--webhook"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
+    result = run_cli("run", "--webhook", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "BOT_WEBHOOK_SECRET" in result.stderr
     assert "Traceback" not in result.stderr
