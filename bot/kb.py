@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.chinese import to_traditional
+from bot.kb_checks import GUIDE_FILE, check_examples, check_messages, check_sections
 from bot.kb_schema import (
     ExampleSet,
     ExamplesFile,
@@ -26,41 +27,17 @@ from bot.kb_schema import (
     TraditionalFixesFile,
 )
 from bot.language import Lang
-from bot.messages import REQUIRED_MESSAGE_KEYS, Messages, placeholders
+from bot.messages import Messages
 from bot.problems import KnowledgeBaseError, Problem
 from bot.synonyms import Synonyms, duplicate_variants
 from bot.yaml_source import YamlDocument, read_yaml_file
 
 DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "knowledge"
-GUIDE_FILE = "guide.yaml"
 EXAMPLES_FILE = "examples.yaml"
 MESSAGES_FILE = "messages.yaml"
 TRADITIONAL_FIXES_FILE = "zh-hant.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 
-# Published in ../shared/kb-sections.md: deep links and acceptance checks rely on them.
-REQUIRED_SECTION_IDS = [
-    "overview",
-    "reasons",
-    "backup",
-    "unbind-services",
-    "contact-support",
-    "support-channels",
-    "operators",
-    "prepare-info",
-    "submit-request",
-    "visit-store",
-    "store-documents",
-    "store-form",
-    "sign-agreement",
-    "verify-cancellation",
-    "after-cancel",
-    "return-devices",
-    "rebind-services",
-    "account-status",
-    "lost-card",
-    "let-it-lapse",
-]
 
 Localized = Mapping[Lang, str]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -153,11 +130,11 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
             )
 
     if guide and guide_doc:
-        problems.extend(_check_sections(guide.sections, guide_doc))
+        problems.extend(check_sections(guide.sections, guide_doc))
     if guide and examples and examples_doc:
-        problems.extend(_check_examples(guide.sections, examples, examples_doc))
+        problems.extend(check_examples(guide.sections, examples, examples_doc))
     if catalogue and messages_doc:
-        problems.extend(_check_messages(catalogue, messages_doc))
+        problems.extend(check_messages(catalogue, messages_doc))
     if problems or not (guide and examples and catalogue):
         raise KnowledgeBaseError(problems)
 
@@ -225,106 +202,6 @@ def _describe(error: ErrorDetails) -> str:
     if kind == "string_too_long":
         return "is too long"
     return _FRIENDLY_ERRORS.get(kind, error["msg"])
-
-
-def _check_sections(sections: list[SectionSpec], doc: YamlDocument) -> list[Problem]:
-    problems: list[Problem] = []
-    index_of: dict[str, int] = {}
-    for index, section in enumerate(sections):
-        if section.id in index_of:
-            first = doc.line_of(("sections", index_of[section.id], "id"))
-            problems.append(
-                doc.problem(
-                    ("sections", index, "id"),
-                    f"duplicate section id {section.id!r} (first on line {first})",
-                )
-            )
-        else:
-            index_of[section.id] = index
-    for required in REQUIRED_SECTION_IDS:
-        if required not in index_of:
-            problems.append(doc.problem(("sections",), f"required section {required!r} is missing"))
-    pointed_from: dict[str, int] = {}
-    for index, section in enumerate(sections):
-        for field_name in ("parent", "next"):
-            target = getattr(section, field_name)
-            if target is not None and target not in index_of:
-                problems.append(
-                    doc.problem(("sections", index, field_name), f"unknown section id {target!r}")
-                )
-        for position, target in enumerate(section.related):
-            if target not in index_of:
-                problems.append(
-                    doc.problem(("sections", index, "related", position), f"unknown section id {target!r}")
-                )
-        if section.next is not None:
-            if section.next in pointed_from:
-                other = sections[pointed_from[section.next]].id
-                problems.append(
-                    doc.problem(("sections", index, "next"), f"{section.next!r} already follows {other!r}")
-                )
-            pointed_from[section.next] = index
-    problems.extend(_cycles(sections, index_of, "next", doc))
-    problems.extend(_cycles(sections, index_of, "parent", doc))
-    return problems
-
-
-def _cycles(
-    sections: list[SectionSpec], index_of: Mapping[str, int], link: str, doc: YamlDocument
-) -> list[Problem]:
-    """Report each loop formed by following `link` (next or parent) once, at its first member."""
-    reported: set[frozenset[str]] = set()
-    problems: list[Problem] = []
-    for start in sections:
-        path: list[str] = []
-        current: str | None = start.id
-        while current is not None and current in index_of and current not in path:
-            path.append(current)
-            current = getattr(sections[index_of[current]], link)
-        if current is None or current not in path:
-            continue
-        loop = path[path.index(current) :]
-        if frozenset(loop) in reported:
-            continue
-        reported.add(frozenset(loop))
-        first = min(loop, key=lambda section_id: index_of[section_id])
-        chain = " → ".join([*loop, loop[0]])
-        problems.append(doc.problem(("sections", index_of[first], link), f"cycle: {chain}"))
-    return problems
-
-
-def _check_examples(sections: list[SectionSpec], examples: ExamplesFile, doc: YamlDocument) -> list[Problem]:
-    known = {section.id for section in sections}
-    problems = [
-        doc.problem(("examples", section_id), f"no section with id {section_id!r} in {GUIDE_FILE}")
-        for section_id in examples.examples
-        if section_id not in known
-    ]
-    problems.extend(
-        doc.problem(("examples",), f"section {section.id!r} has no example questions")
-        for section in sections
-        if section.id not in examples.examples
-    )
-    return problems
-
-
-def _check_messages(catalogue: MessagesFile, doc: YamlDocument) -> list[Problem]:
-    problems = [
-        doc.problem(("messages",), f"message {key!r} is missing")
-        for key in REQUIRED_MESSAGE_KEYS
-        if key not in catalogue.messages
-    ]
-    for key, text in catalogue.messages.items():
-        expected = placeholders(text.zh_hans)
-        for lang, value in (("en", text.en), ("zh-Hant", text.zh_hant)):
-            if value is not None and placeholders(value) != expected:
-                problems.append(
-                    doc.problem(
-                        ("messages", key, lang),
-                        f"placeholders {sorted(placeholders(value))} differ from zh-Hans {sorted(expected)}",
-                    )
-                )
-    return problems
 
 
 def _example_texts(example_set: ExampleSet) -> Mapping[Lang, tuple[str, ...]]:

@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from bot.kb import DEFAULT_KB_DIR, REQUIRED_SECTION_IDS
+from bot.kb import DEFAULT_KB_DIR
+from bot.kb_checks import REQUIRED_SECTION_IDS
 from tests.cli import run_cli
 
 run = run_cli

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import DEFAULT_KB_DIR, REQUIRED_SECTION_IDS, load_knowledge_base
+from bot.kb import DEFAULT_KB_DIR, load_knowledge_base
+from bot.kb_checks import REQUIRED_SECTION_IDS
 from bot.problems import KnowledgeBaseError, Problem
 from bot.yaml_source import MAX_FILE_BYTES
 

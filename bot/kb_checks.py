@@ -1,0 +1,138 @@
+"""Checks across fields and files that a schema cannot express: ids, links, loops, catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.kb_schema import ExamplesFile, MessagesFile, SectionSpec
+from bot.messages import REQUIRED_MESSAGE_KEYS, placeholders
+from bot.problems import Problem
+from bot.yaml_source import YamlDocument
+
+GUIDE_FILE = "guide.yaml"
+# Published in ../shared/kb-sections.md: deep links and acceptance checks rely on them.
+REQUIRED_SECTION_IDS = (
+    "overview",
+    "reasons",
+    "backup",
+    "unbind-services",
+    "contact-support",
+    "support-channels",
+    "operators",
+    "prepare-info",
+    "submit-request",
+    "visit-store",
+    "store-documents",
+    "store-form",
+    "sign-agreement",
+    "verify-cancellation",
+    "after-cancel",
+    "return-devices",
+    "rebind-services",
+    "account-status",
+    "lost-card",
+    "let-it-lapse",
+)
+
+
+def check_sections(sections: list[SectionSpec], doc: YamlDocument) -> list[Problem]:
+    """Unique ids, every published id present, links to known ids, no loops, one predecessor each."""
+    problems: list[Problem] = []
+    index_of: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        if section.id in index_of:
+            first = doc.line_of(("sections", index_of[section.id], "id"))
+            problems.append(
+                doc.problem(
+                    ("sections", index, "id"),
+                    f"duplicate section id {section.id!r} (first on line {first})",
+                )
+            )
+        else:
+            index_of[section.id] = index
+    for required in REQUIRED_SECTION_IDS:
+        if required not in index_of:
+            problems.append(doc.problem(("sections",), f"required section {required!r} is missing"))
+    pointed_from: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        for field_name in ("parent", "next"):
+            target = getattr(section, field_name)
+            if target is not None and target not in index_of:
+                problems.append(
+                    doc.problem(("sections", index, field_name), f"unknown section id {target!r}")
+                )
+        for position, target in enumerate(section.related):
+            if target not in index_of:
+                problems.append(
+                    doc.problem(("sections", index, "related", position), f"unknown section id {target!r}")
+                )
+        if section.next is not None:
+            if section.next in pointed_from:
+                other = sections[pointed_from[section.next]].id
+                problems.append(
+                    doc.problem(("sections", index, "next"), f"{section.next!r} already follows {other!r}")
+                )
+            pointed_from[section.next] = index
+    problems.extend(_cycles(sections, index_of, "next", doc))
+    problems.extend(_cycles(sections, index_of, "parent", doc))
+    return problems
+
+
+def _cycles(
+    sections: list[SectionSpec], index_of: Mapping[str, int], link: str, doc: YamlDocument
+) -> list[Problem]:
+    """Report each loop formed by following `link` (next or parent) once, at its first member."""
+    reported: set[frozenset[str]] = set()
+    problems: list[Problem] = []
+    for start in sections:
+        path: list[str] = []
+        current: str | None = start.id
+        while current is not None and current in index_of and current not in path:
+            path.append(current)
+            current = getattr(sections[index_of[current]], link)
+        if current is None or current not in path:
+            continue
+        loop = path[path.index(current) :]
+        if frozenset(loop) in reported:
+            continue
+        reported.add(frozenset(loop))
+        first = min(loop, key=lambda section_id: index_of[section_id])
+        chain = " → ".join([*loop, loop[0]])
+        problems.append(doc.problem(("sections", index_of[first], link), f"cycle: {chain}"))
+    return problems
+
+
+def check_examples(sections: list[SectionSpec], examples: ExamplesFile, doc: YamlDocument) -> list[Problem]:
+    """Examples only for known sections, and for every section."""
+    known = {section.id for section in sections}
+    problems = [
+        doc.problem(("examples", section_id), f"no section with id {section_id!r} in {GUIDE_FILE}")
+        for section_id in examples.examples
+        if section_id not in known
+    ]
+    problems.extend(
+        doc.problem(("examples",), f"section {section.id!r} has no example questions")
+        for section in sections
+        if section.id not in examples.examples
+    )
+    return problems
+
+
+def check_messages(catalogue: MessagesFile, doc: YamlDocument) -> list[Problem]:
+    """Every key the code uses is there, with the same placeholders in every language."""
+    problems = [
+        doc.problem(("messages",), f"message {key!r} is missing")
+        for key in REQUIRED_MESSAGE_KEYS
+        if key not in catalogue.messages
+    ]
+    for key, text in catalogue.messages.items():
+        expected = placeholders(text.zh_hans)
+        for lang, value in (("en", text.en), ("zh-Hant", text.zh_hant)):
+            if value is not None and placeholders(value) != expected:
+                problems.append(
+                    doc.problem(
+                        ("messages", key, lang),
+                        f"placeholders {sorted(placeholders(value))} differ from zh-Hans {sorted(expected)}",
+                    )
+                )
+    return problems
