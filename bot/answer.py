@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.kb import KnowledgeBase, Section
-from bot.language import Lang, detect_language
+from bot.language import Lang, detect_language, has_letters
 from bot.match import OUT_OF_SCOPE, MatchSettings, ScoredSection, SectionIndex, build_index, terms
 from bot.normalize import (
     find_step_reference,
@@ -98,7 +98,11 @@ class Responder:
 
     def respond(self, text: str, context: Context = Context(), lang: Lang | None = None) -> Answer:
         """Decide what to say to `text`, given what this person was last shown."""
-        language = lang or detect_language(text[:MAX_MESSAGE_CHARS])
+        sample = text[:MAX_MESSAGE_CHARS]
+        # "4.1" or "🙂" says nothing about language: stay in the conversation's, if there is one.
+        language = lang or (
+            context.lang if context.lang and not has_letters(sample) else detect_language(sample)
+        )
         if not strip_invisible(text).strip():
             return Answer("decline", language, notice="empty")
         if len(text) > MAX_MESSAGE_CHARS:

@@ -28,6 +28,11 @@ def parse_language(value: str) -> Lang | None:
     return None
 
 
+def has_letters(text: str) -> bool:
+    """Whether a text holds any letter (Han characters count) once @mentions are removed."""
+    return any(ch.isalpha() for ch in _MENTION.sub(" ", text))
+
+
 def detect_language(text: str) -> Lang:
     """Guess the language of a message; text with no letters falls back to simplified Chinese.
 

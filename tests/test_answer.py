@@ -108,3 +108,5 @@ def test_follow_ups_keep_the_language_of_the_conversation(responder: Responder) 
     assert responder.respond("next", chinese).lang == "zh-Hans"
     assert responder.respond("2", Context(choices=("backup", "lost-card"), lang="zh-Hant")).lang == "zh-Hant"
     assert responder.respond("how do I back up my contacts", chinese).lang == "en"  # a real question: its own
+    assert responder.respond("4.1", Context(lang="en")).lang == "en"  # no letters: the conversation's
+    assert responder.respond("4.1").lang == "zh-Hans"
