@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.telegram.people import AnyContext
 
@@ -17,7 +17,10 @@ async def on_error(update: object, context: AnyContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     kind = type(error).__name__ if error else "unknown"
-    if isinstance(error, RetryAfter | TimedOut | NetworkError | Forbidden):
+    # BadRequest subclasses NetworkError in PTB, but a 400 is our bug (bad HTML, too long): not expected.
+    if isinstance(error, RetryAfter | TimedOut | NetworkError | Forbidden) and not isinstance(
+        error, BadRequest
+    ):
         # Telegram-side trouble: expected now and then, no traceback needed.
         logger.warning("Telegram error %s while handling update %s", kind, update_id)
         return
