@@ -27,9 +27,10 @@ MAX_CHOICES = 3
 MAX_MESSAGE_CHARS = 1_000
 
 _STEP_FILLER = re.compile(
-    r"是什么|是啥|讲什么|讲的什么|讲啥|说什么|说的什么|干嘛|干什么|做什么|要做什么|怎么做|怎么弄|怎么办|内容|"
-    r"呢|吗|啊|的|了|请问|告诉我|看看|一下|关于|what|whats|what's|is|the|about|of|do|does|i|how|tell|me|"
-    r"explain|show|again|please|in|this|that|guide|are|s"
+    r"是什么意思|什么意思|是什么|是啥|是干嘛的|干嘛的|干嘛|干什么|干啥|讲什么|讲的什么|讲啥|说什么|说的什么|"
+    r"做什么|要做什么|怎么做|怎么弄|怎么办|指什么|意思|内容|请问|告诉我|看看|一下|关于|呢|吗|啊|呀|的|了|是|"
+    r"\b(?:what|whats|what's|is|the|about|of|do|does|i|how|tell|me|explain|show|again|please|pls|plz|in|this|"
+    r"that|guide|are|mean|means|s)\b"
 )
 
 

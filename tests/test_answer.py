@@ -18,6 +18,9 @@ from bot.answer import Context, Responder
         ("第四個步驟", "visit-store"),
         ("step 4.1", "store-documents"),
         ("@SimHelpBot 3.2 是什么", "prepare-info"),
+        ("第一步是干嘛的", "reasons"),
+        ("step 3 pls", "contact-support"),
+        ("4.1是什麼意思", "store-documents"),
         ("is Orange Albania a real operator", "operators"),
     ],
 )
