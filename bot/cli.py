@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bot.answer import Context, Responder, build_responder
@@ -115,8 +115,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _ask(responder, args)
     if args.command == "eval":
         return _eval(responder, args.file, args.show)
-    run_console(responder, sys.stdin, print)
+    run_console(responder, _typed_lines() if sys.stdin.isatty() else sys.stdin, print)
     return EXIT_OK
+
+
+def _typed_lines() -> Iterator[str]:
+    """Lines typed at a "> " prompt, until Ctrl-D or Ctrl-C."""
+    while True:
+        try:
+            yield input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
 
 
 def _check(path: Path, as_json: bool) -> int:
