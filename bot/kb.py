@@ -14,7 +14,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.chinese import to_traditional
+from bot.chinese import release_traditional, to_traditional
 from bot.kb_checks import GUIDE_FILE, check_examples, check_messages, check_sections
 from bot.kb_schema import (
     ExampleSet,
@@ -139,6 +139,8 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
         raise KnowledgeBaseError(problems)
 
     sections = _assemble_sections(guide.sections, fixes)
+    messages = Messages({key: localize(text, fixes) for key, text in catalogue.messages.items()})
+    release_traditional()  # every zh-Hant text is derived now
     return KnowledgeBase(
         sections=sections,
         by_id={section.id: section for section in sections},
@@ -146,7 +148,7 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
             section_id: _example_texts(example_set) for section_id, example_set in examples.examples.items()
         },
         out_of_scope=_example_texts(examples.out_of_scope),
-        messages=Messages({key: localize(text, fixes) for key, text in catalogue.messages.items()}),
+        messages=messages,
         synonyms=Synonyms(tuple(tuple(group) for group in synonyms_model.groups)),
         directory=directory,
     )

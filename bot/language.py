@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Literal, get_args
 
-from bot.chinese import characters_to_simplified, characters_to_traditional
+from bot.chinese import characters_to_simplified
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
 LANGUAGES: tuple[Lang, ...] = get_args(Lang)
@@ -36,15 +36,15 @@ def has_letters(text: str) -> bool:
 def detect_language(text: str) -> Lang:
     """Guess the language of a message; text with no letters falls back to simplified Chinese.
 
-    Any Han character makes it Chinese (users mix in English terms like "SIM" or "ICCID");
-    the script is decided by counting characters that exist only in one of the two scripts.
+    Any Han character makes it Chinese (users mix in English terms like "SIM" or "ICCID").
+    A character that character-level conversion to simplified changes (遺, 註, 門) exists only
+    in traditional writing: one is enough. Text with none (卡, 你好) reads as simplified.
     """
     text = _MENTION.sub(" ", unicodedata.normalize("NFKC", text))
     han = "".join(_HAN.findall(text))
     if han:
-        traditional_only = sum(a != b for a, b in zip(han, characters_to_simplified(han), strict=False))
-        simplified_only = sum(a != b for a, b in zip(han, characters_to_traditional(han), strict=False))
-        return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
+        traditional_only = any(a != b for a, b in zip(han, characters_to_simplified(han), strict=False))
+        return "zh-Hant" if traditional_only else "zh-Hans"
     if any(ch.isalpha() for ch in text):
         return "en"
     return DEFAULT_LANGUAGE

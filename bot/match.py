@@ -41,6 +41,7 @@ class MatchSettings:
     nearest_weight: float = 0.4  # share of the closest example; the rest goes to the centroid
     unknown_term_weight: float = 1.0  # a word no example knows, as a share of the rarest term's IDF
     smoothing: float = 0.05  # naive Bayes additive smoothing
+    similarity_candidates: int = 6  # how many of the most probable labels get a similarity score
 
 
 # Particles and pronouns: bigrams across them ("销的", "亚的") are word-boundary noise.
@@ -206,20 +207,22 @@ class SectionIndex:
         self._build_bayes(labelled)
 
     def _build_similarity(self, labelled: list[tuple[str, TermCounts]]) -> None:
-        self._document_labels: list[str] = []
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Postings are kept per term and per label, so that similarity is computed for the few
+        # labels naive Bayes finds likely, at a cost that does not grow with the number of labels.
+        self._example_count = 0
+        self._postings: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
         centroids: dict[str, SparseVector] = defaultdict(lambda: defaultdict(float))
         for label, counts in labelled:
             vector = self._weigh(counts)
-            position = len(self._document_labels)
-            self._document_labels.append(label)
+            position = self._example_count
+            self._example_count += 1
             for term, value in vector.items():
-                self._postings[term].append((position, value))
+                self._postings[term][label].append((position, value))
                 centroids[label][term] += value
-        self._centroid_postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self._centroid_postings: dict[str, dict[str, float]] = defaultdict(dict)
         for label, centroid in centroids.items():
             for term, value in _unit(centroid).items():
-                self._centroid_postings[term].append((label, value))
+                self._centroid_postings[term][label] = value
 
     def _build_bayes(self, labelled: list[tuple[str, TermCounts]]) -> None:
         # log P(term | label) = base[label] + lift[term][label]; only terms a label has seen
@@ -241,7 +244,7 @@ class SectionIndex:
     @property
     def size(self) -> int:
         """How many example vectors the index holds."""
-        return len(self._document_labels)
+        return self._example_count
 
     def terms_of(self, normalized: str) -> TermCounts:
         """The terms of a normalised text after synonyms are folded."""
@@ -257,35 +260,42 @@ class SectionIndex:
         )
 
     def rank(self, normalized: str) -> list[ScoredSection]:
-        """Every label scored against a normalised question, most probable first."""
+        """Every label scored against a normalised question, most probable first.
+
+        Similarity is computed for the most probable labels and the out-of-scope label only;
+        the others keep 0.0 (they are not offered, and never decide whether to decline).
+        """
         counts = self.terms_of(normalized)
-        similarity = self._similarity(counts)
         probability = self._probability(counts)
+        likely = sorted(self.labels, key=lambda label: -probability[label])[
+            : self.settings.similarity_candidates
+        ]
+        if OUT_OF_SCOPE in self._order and OUT_OF_SCOPE not in likely:
+            likely.append(OUT_OF_SCOPE)
+        similarity = self._similarity(counts, likely)
         scored = [
             ScoredSection(label, probability[label], similarity.get(label, 0.0)) for label in self.labels
         ]
         scored.sort(key=lambda item: (-item.score, -item.similarity, self._order[item.id]))
         return scored
 
-    def _similarity(self, counts: Mapping[str, float]) -> dict[str, float]:
+    def _similarity(self, counts: Mapping[str, float], labels: list[str]) -> dict[str, float]:
         query = self._weigh(counts, self._unknown_idf)
-        nearest: dict[str, float] = {}
-        dots: dict[int, float] = defaultdict(float)
-        central: dict[str, float] = defaultdict(float)
-        for term, weight in query.items():
-            for position, value in self._postings.get(term, ()):
-                dots[position] += weight * value
-            for label, value in self._centroid_postings.get(term, ()):
-                central[label] += weight * value
-        for position, dot in dots.items():
-            label = self._document_labels[position]
-            if dot > nearest.get(label, 0.0):
-                nearest[label] = dot
         share = self.settings.nearest_weight
-        return {
-            label: share * nearest.get(label, 0.0) + (1 - share) * central.get(label, 0.0)
-            for label in self.labels
-        }
+        similarity: dict[str, float] = {}
+        for label in labels:
+            dots: dict[int, float] = defaultdict(float)
+            central = 0.0
+            for term, weight in query.items():
+                for position, value in self._postings[term].get(label, ()) if term in self._postings else ():
+                    dots[position] += weight * value
+                central += (
+                    weight * self._centroid_postings[term].get(label, 0.0)
+                    if term in self._centroid_postings
+                    else 0.0
+                )
+            similarity[label] = share * max(dots.values(), default=0.0) + (1 - share) * central
+        return similarity
 
     def _probability(self, counts: Mapping[str, float]) -> dict[str, float]:
         known = {term: count for term, count in counts.items() if term in self._idf}

@@ -12,7 +12,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput, PicklePersistence
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.answer import Responder
 from bot.config import Settings
@@ -22,9 +22,11 @@ from bot.telegram import admin, commands, inline, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.people import LANGUAGE_KEY
+from bot.telegram.persistence import BatchedPersistenceApplication, state_persistence
 from bot.unanswered import DATABASE_FILE, UnansweredLog
 
 STATE_FILE = "bot-state.pickle"
+PERSISTENCE_INTERVAL_SECONDS = 10
 COMMANDS = ("start", "help", "steps", "step", "lang")
 # The menu in each client language Telegram lets us target; "" is everyone else.
 MENU_LANGUAGES: dict[str, Lang] = {"": "zh-Hans", "zh": "zh-Hans", "en": "en"}
@@ -38,15 +40,11 @@ logger = logging.getLogger("bot.app")
 def build_application(settings: Settings, responder: Responder, *, rate_limit: bool = True) -> AnyApplication:
     """The bot's Application with every handler, persistence under BOT_DATA_DIR and rate limiting."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    persistence = PicklePersistence(
-        filepath=settings.data_dir / STATE_FILE,
-        store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
-        update_interval=10,
-    )
     builder = (
         ApplicationBuilder()
+        .application_class(BatchedPersistenceApplication)
         .token(settings.token.value)
-        .persistence(persistence)
+        .persistence(state_persistence(settings.data_dir / STATE_FILE, PERSISTENCE_INTERVAL_SECONDS))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
