@@ -38,7 +38,7 @@ _STEP_FILLER = re.compile(
 class DecisionSettings:
     """Thresholds of the decision, tuned on ../shared/eval/dev.yaml with tests/data/holdout.yaml."""
 
-    decline_below: float = 0.17  # best in-scope similarity under this: not about our topic
+    decline_below: float = 0.15  # best in-scope similarity under this: not about our topic
     out_of_scope_margin: float = 0.0  # out-of-scope similarity must beat the best section's by this
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
