@@ -197,11 +197,14 @@ class Responder:
         sections = [item for item in ranked if item.id != OUT_OF_SCOPE]
         candidates = tuple(Candidate(item.id, round(item.score, 4)) for item in sections[:MAX_CHOICES])
         settings = self.settings
-        in_scope = max(item.similarity for item in sections)
-        out_of_scope = next((item.similarity for item in ranked if item.id == OUT_OF_SCOPE), 0.0)
-        if in_scope < settings.decline_below or out_of_scope > in_scope + settings.out_of_scope_margin:
-            return Answer("decline", lang, candidates=candidates, notice="decline")
         best = sections[0]
+        in_scope = max(item.similarity for item in sections)
+        outside = next((item for item in ranked if item.id == OUT_OF_SCOPE), None)
+        off_topic = outside is not None and (
+            outside.similarity > in_scope + settings.out_of_scope_margin or outside.score > best.score
+        )
+        if in_scope < settings.decline_below or off_topic:
+            return Answer("decline", lang, candidates=candidates, notice="decline")
         close = [item for item in sections[:MAX_CHOICES] if item.score >= best.score * settings.clarify_ratio]
         if len(close) > 1 and best.score < settings.confident_above:
             return Answer(
