@@ -15,7 +15,7 @@ from bot.evaluation import EvalReport, evaluate, load_labelled_questions
 from bot.kb import load_knowledge_base
 from bot.match import MatchSettings, build_index
 
-GRID_MATCH = {
+GRID_MATCH: dict[str, tuple[float, ...]] = {
     "nearest_weight": (0.4, 0.6),
     "unknown_term_weight": (0.5, 1.0),
     "smoothing": (0.02, 0.05, 0.2),
@@ -32,7 +32,7 @@ def main(paths: list[str]) -> None:
     questions = [q for p in paths for q in load_labelled_questions(Path(p))]
     results = []
     for match in combinations(GRID_MATCH):
-        index = build_index(kb, MatchSettings(**match))
+        index = build_index(kb, MatchSettings(**match))  # type: ignore[arg-type]  # floats only
         for decision in combinations(GRID_DECISION):
             report = evaluate(Responder(kb, index, DecisionSettings(**decision)), questions)
             mean = sum(report.top1_rate(lang) for lang in report.top1) / len(report.top1)
