@@ -180,20 +180,25 @@ def split_message(blocks: list[str], limit: int = TELEGRAM_MAX_CHARS) -> tuple[s
     Blocks are only ever split at line breaks, and an over-long line (plain escaped text,
     never a tag) is cut between characters outside any entity, so every piece stays valid.
     """
-    pieces: list[str] = []
+    lines: list[str] = []
     for block in blocks:
+        if lines:
+            lines.append("")  # the blank line between blocks
         for line in block.split("\n"):
-            pieces.extend(_cut_line(line, limit))
-        pieces.append("")
+            lines.extend(_cut_line(line, limit))
     messages: list[str] = []
     current: list[str] = []
-    for piece in pieces[:-1]:
-        candidate = "\n".join([*current, piece])
-        if current and telegram_length(candidate.strip("\n")) > limit:
+    length = 0  # of "\n".join(current), in UTF-16 units
+    for line in lines:
+        added = telegram_length(line) + (1 if current else 0)
+        if current and length + added > limit:
             messages.append("\n".join(current).strip("\n"))
-            current = [piece] if piece else []
-        else:
-            current.append(piece)
+            current, length = [], 0
+            if not line:
+                continue  # a blank line never starts a message
+            added = telegram_length(line)
+        current.append(line)
+        length += added
     if current:
         messages.append("\n".join(current).strip("\n"))
     return tuple(message for message in messages if message) or ("…",)
