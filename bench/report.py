@@ -283,7 +283,7 @@ def speed_section(results: Results) -> str:
     for row in rows:
         for key, label in (
             ("latency_respond", "respond (full decision)"),
-            ("latency_rank", "normalise + rank"),
+            ("latency_rank", "normalise + rank (top 3, as respond)"),
             ("latency_best", "segment + score + top 3"),
         ):
             if key in row:

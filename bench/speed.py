@@ -194,7 +194,8 @@ def measure(
     if matcher == "ours":
         if scale == 1:
             timed["respond"] = Responder(kb, index).respond
-        timed["rank"] = lambda text: index.rank(normalize_text(text))
+        # As Responder.respond uses it: the three most probable sections (plus out-of-scope).
+        timed["rank"] = lambda text: index.rank(normalize_text(text), limit=3)
     else:
         timed["best"] = index.best
     stream = question_stream(texts, calls)

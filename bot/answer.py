@@ -137,9 +137,9 @@ class Responder:
             return Answer("decline", lang, notice="unknown_step", notice_values=(("step", label),))
         return self.section_answer(sections[0].id, lang)
 
-    def rank(self, text: str) -> list[ScoredSection]:
-        """Every label (sections and out-of-scope) scored for a raw question, best first."""
-        return self.index.rank(normalize_text(text))
+    def rank(self, text: str, limit: int | None = None) -> list[ScoredSection]:
+        """Labels (sections and out-of-scope) scored for a raw question, best first; see SectionIndex.rank."""
+        return self.index.rank(normalize_text(text), limit=limit)
 
     # --- the stages of respond(), each returning None when it does not apply -----------------
 
@@ -190,10 +190,11 @@ class Responder:
         return self.step_answer(label, lang)
 
     def _matched(self, normalized: str, lang: Lang) -> Answer:
-        ranked = self.index.rank(normalized)
         label = find_step_reference(normalized)
-        if label is not None:
-            ranked = _boost_step(ranked, self.kb, label, self.settings.step_boost)
+        in_step = [section.id for section in self.kb.sections if label and _in_step(section, label)]
+        ranked = self.index.rank(normalized, limit=MAX_CHOICES, include=in_step)
+        if in_step:
+            ranked = _boost_step(ranked, set(in_step), self.settings.step_boost)
         sections = [item for item in ranked if item.id != OUT_OF_SCOPE]
         candidates = tuple(Candidate(item.id, round(item.score, 4)) for item in sections[:MAX_CHOICES])
         settings = self.settings
@@ -213,16 +214,13 @@ class Responder:
         return Answer("answer", lang, section_id=best.id, candidates=candidates)
 
 
-def _boost_step(
-    ranked: list[ScoredSection], kb: KnowledgeBase, label: str, boost: float
-) -> list[ScoredSection]:
-    def in_step(section: Section) -> bool:
-        return section.step == label or section.step.startswith(label + ".")
+def _in_step(section: Section, label: str) -> bool:
+    return section.step == label or section.step.startswith(label + ".")
 
+
+def _boost_step(ranked: list[ScoredSection], in_step: set[str], boost: float) -> list[ScoredSection]:
     boosted = [
-        ScoredSection(item.id, item.score + boost, item.similarity)
-        if item.id != OUT_OF_SCOPE and kb.has_section(item.id) and in_step(kb.section(item.id))
-        else item
+        ScoredSection(item.id, item.score + boost, item.similarity) if item.id in in_step else item
         for item in ranked
     ]
     return sorted(boosted, key=lambda item: (-item.score, -item.similarity))

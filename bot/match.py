@@ -18,6 +18,7 @@ there instead of on the nearest in-scope section.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -259,22 +260,34 @@ class SectionIndex:
             }
         )
 
-    def rank(self, normalized: str) -> list[ScoredSection]:
-        """Every label scored against a normalised question, most probable first.
+    def rank(
+        self, normalized: str, limit: int | None = None, include: Iterable[str] = ()
+    ) -> list[ScoredSection]:
+        """Labels scored against a normalised question, most probable first.
 
-        Similarity is computed for the most probable labels and the out-of-scope label only;
-        the others keep 0.0 (they are not offered, and never decide whether to decline).
+        With `limit`, only the `limit` most probable labels come back, plus the out-of-scope
+        label and any label in `include` (so a large knowledge base costs little per question).
+        Similarity is computed for the most probable labels, out-of-scope and `include` only;
+        other labels keep 0.0 (they are not offered, and never decide whether to decline).
         """
         counts = self.terms_of(normalized)
-        probability = self._probability(counts)
-        likely = sorted(self.labels, key=lambda label: -probability[label])[
-            : self.settings.similarity_candidates
-        ]
-        if OUT_OF_SCOPE in self._order and OUT_OF_SCOPE not in likely:
-            likely.append(OUT_OF_SCOPE)
-        similarity = self._similarity(counts, likely)
+        log_likelihood, normaliser = self._log_likelihood(counts)
+        candidates = self.settings.similarity_candidates
+        likely = heapq.nlargest(candidates, self.labels, key=log_likelihood.__getitem__)
+        extra = [label for label in (OUT_OF_SCOPE, *include) if label in self._order and label not in likely]
+        similarity = self._similarity(counts, [*likely, *extra])
+        if limit is None:
+            shown: Iterable[str] = self.labels
+        else:
+            top = (
+                likely
+                if limit <= candidates
+                else heapq.nlargest(limit, self.labels, key=log_likelihood.__getitem__)
+            )
+            shown = dict.fromkeys([*top[:limit], *extra])
         scored = [
-            ScoredSection(label, probability[label], similarity.get(label, 0.0)) for label in self.labels
+            ScoredSection(label, math.exp(log_likelihood[label] - normaliser), similarity.get(label, 0.0))
+            for label in shown
         ]
         scored.sort(key=lambda item: (-item.score, -item.similarity, self._order[item.id]))
         return scored
@@ -297,19 +310,18 @@ class SectionIndex:
             similarity[label] = share * max(dots.values(), default=0.0) + (1 - share) * central
         return similarity
 
-    def _probability(self, counts: Mapping[str, float]) -> dict[str, float]:
+    def _log_likelihood(self, counts: Mapping[str, float]) -> tuple[dict[str, float], float]:
+        """Naive Bayes log-likelihood per label, and the log of their sum (the normaliser)."""
         known = {term: count for term, count in counts.items() if term in self._idf}
+        if not known:  # nothing to go on: a flat distribution
+            return dict.fromkeys(self.labels, 0.0), math.log(len(self.labels))
         mass = sum(known.values())
         log_likelihood = {label: mass * base for label, base in self._bayes_base.items()}
         for term, count in known.items():
             for label, lift in self._bayes_lift[term]:
                 log_likelihood[label] += count * lift
-        if not known:  # nothing to go on: a flat distribution
-            return {label: 1 / len(self.labels) for label in self.labels}
         top = max(log_likelihood.values())
-        exp = {label: math.exp(value - top) for label, value in log_likelihood.items()}
-        total = sum(exp.values())
-        return {label: value / total for label, value in exp.items()}
+        return log_likelihood, top + math.log(sum(math.exp(value - top) for value in log_likelihood.values()))
 
 
 def _unknown(term: str, unknown_idf: float) -> float:

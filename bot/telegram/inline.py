@@ -29,7 +29,7 @@ def inline_sections(responder: Responder, query: str) -> list[Section]:
             if kb.has_section("overview")
             else list(kb.main_steps())
         )
-    ranked = [item for item in responder.rank(query) if item.id != OUT_OF_SCOPE]
+    ranked = [item for item in responder.rank(query, limit=MAX_RESULTS) if item.id != OUT_OF_SCOPE]
     if not ranked or max(item.similarity for item in ranked) < responder.settings.decline_below:
         return []
     return [kb.section(item.id) for item in ranked[:MAX_RESULTS]]
