@@ -234,13 +234,15 @@ class SectionIndex:
                 weights[label][term] += count * self._idf[term]
         alpha = self.settings.smoothing
         vocabulary = len(self._idf)
-        self._bayes_base: dict[str, float] = {}
-        self._bayes_lift: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for label in self.labels:
+        # Labels by position in lists: list indexing is markedly faster than hashing label names
+        # in the per-question loop, which dominates on large knowledge bases.
+        self._bayes_base: list[float] = []
+        self._bayes_lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for position, label in enumerate(self.labels):
             total = sum(weights[label].values()) + alpha * vocabulary
-            self._bayes_base[label] = math.log(alpha / total)
+            self._bayes_base.append(math.log(alpha / total))
             for term, weight in weights[label].items():
-                self._bayes_lift[term].append((label, math.log((weight + alpha) / alpha)))
+                self._bayes_lift[term].append((position, math.log((weight + alpha) / alpha)))
 
     @property
     def size(self) -> int:
@@ -271,9 +273,10 @@ class SectionIndex:
         other labels keep 0.0 (they are not offered, and never decide whether to decline).
         """
         counts = self.terms_of(normalized)
-        log_likelihood, normaliser = self._log_likelihood(counts)
+        scores, normaliser = self._log_likelihood(counts)
         candidates = self.settings.similarity_candidates
-        likely = heapq.nlargest(candidates, self.labels, key=log_likelihood.__getitem__)
+        positions = range(len(self.labels))
+        likely = [self.labels[i] for i in heapq.nlargest(candidates, positions, key=scores.__getitem__)]
         extra = [label for label in (OUT_OF_SCOPE, *include) if label in self._order and label not in likely]
         similarity = self._similarity(counts, [*likely, *extra])
         if limit is None:
@@ -282,11 +285,13 @@ class SectionIndex:
             top = (
                 likely
                 if limit <= candidates
-                else heapq.nlargest(limit, self.labels, key=log_likelihood.__getitem__)
+                else [self.labels[i] for i in heapq.nlargest(limit, positions, key=scores.__getitem__)]
             )
             shown = dict.fromkeys([*top[:limit], *extra])
         scored = [
-            ScoredSection(label, math.exp(log_likelihood[label] - normaliser), similarity.get(label, 0.0))
+            ScoredSection(
+                label, math.exp(scores[self._order[label]] - normaliser), similarity.get(label, 0.0)
+            )
             for label in shown
         ]
         scored.sort(key=lambda item: (-item.score, -item.similarity, self._order[item.id]))
@@ -310,18 +315,18 @@ class SectionIndex:
             similarity[label] = share * max(dots.values(), default=0.0) + (1 - share) * central
         return similarity
 
-    def _log_likelihood(self, counts: Mapping[str, float]) -> tuple[dict[str, float], float]:
-        """Naive Bayes log-likelihood per label, and the log of their sum (the normaliser)."""
+    def _log_likelihood(self, counts: Mapping[str, float]) -> tuple[list[float], float]:
+        """Naive Bayes log-likelihood per label (by position), and the log of their sum."""
         known = {term: count for term, count in counts.items() if term in self._idf}
         if not known:  # nothing to go on: a flat distribution
-            return dict.fromkeys(self.labels, 0.0), math.log(len(self.labels))
+            return [0.0] * len(self.labels), math.log(len(self.labels))
         mass = sum(known.values())
-        log_likelihood = {label: mass * base for label, base in self._bayes_base.items()}
+        scores = [mass * base for base in self._bayes_base]
         for term, count in known.items():
-            for label, lift in self._bayes_lift[term]:
-                log_likelihood[label] += count * lift
-        top = max(log_likelihood.values())
-        return log_likelihood, top + math.log(sum(math.exp(value - top) for value in log_likelihood.values()))
+            for position, lift in self._bayes_lift[term]:
+                scores[position] += count * lift
+        top = max(scores)
+        return scores, top + math.log(sum(math.exp(value - top) for value in scores))
 
 
 def _unknown(term: str, unknown_idf: float) -> float:
