@@ -322,11 +322,14 @@ class SectionIndex:
             return [0.0] * len(self.labels), math.log(len(self.labels))
         mass = sum(known.values())
         scores = [mass * base for base in self._bayes_base]
+        lifts = self._bayes_lift
         for term, count in known.items():
-            for position, lift in self._bayes_lift[term]:
+            for position, lift in lifts[term]:
                 scores[position] += count * lift
         top = max(scores)
-        return scores, top + math.log(sum(math.exp(value - top) for value in scores))
+        # Labels more than e^30 less likely than the best add nothing measurable to the sum.
+        floor = top - 30.0
+        return scores, top + math.log(sum(math.exp(value - top) for value in scores if value > floor))
 
 
 def _unknown(term: str, unknown_idf: float) -> float:
