@@ -16,6 +16,9 @@ MAX_QUESTION_CHARS = 1_000
 
 _MENTION = re.compile(r"@[A-Za-z][A-Za-z0-9_]{2,31}")  # Telegram usernames start with a letter
 _SPACES = re.compile(r"\s+")
+# Phone, SIM (ICCID) and passport numbers: personal, and noise to the matcher ("+355" of a
+# phone number would pull towards the section that mentions the country code).
+_LONG_NUMBER = re.compile(r"\+?\d(?:[\s-]?\d){5,}")
 # Zero-width characters, bidi controls and other format characters carry no meaning here.
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
 
@@ -30,10 +33,14 @@ def strip_invisible(text: str) -> str:
 
 
 def normalize_text(raw: str) -> str:
-    """The comparable form of a message: what matching and follow-up detection look at."""
+    """The comparable form of a message: what matching and follow-up detection look at.
+
+    Long digit runs (phone, SIM, passport numbers) are dropped: they mean nothing to matching.
+    """
     text = unicodedata.normalize("NFKC", raw[: MAX_QUESTION_CHARS * 4])
     text = strip_invisible(text)
     text = _MENTION.sub(" ", text)
+    text = _LONG_NUMBER.sub(" ", text)
     text = to_simplified(text).lower()
     text = text.replace("。", " ").replace("，", " ")
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]

@@ -113,3 +113,11 @@ def test_follow_ups_keep_the_language_of_the_conversation(responder: Responder) 
     assert responder.respond("how do I back up my contacts", chinese).lang == "en"  # a real question: its own
     assert responder.respond("4.1", Context(lang="en")).lang == "en"  # no letters: the conversation's
     assert responder.respond("4.1").lang == "zh-Hans"
+
+
+def test_personal_numbers_do_not_steer_the_answer(responder: Responder) -> None:
+    plain = responder.respond("where can I buy a sim")
+    with_phone = responder.respond("where can I buy a sim, call me on +355 69 123 4567")
+    assert (plain.decision, plain.section_id) == (with_phone.decision, with_phone.section_id)
+    iccid = responder.respond("卡丢了 8935501234567890123")
+    assert iccid.section_id == "lost-card"
