@@ -27,7 +27,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.config import Settings, load_settings
-from bot.telegram.app import AnyApplication, running_application
+from bot.telegram.app import AnyApplication, connection_options, running_application
 
 STATUS_FILE = os.environ.get("BENCH_STATUS_FILE")
 KINDS = ("ours", "echo")
@@ -52,18 +52,7 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def echo_application(settings: Settings) -> AnyApplication:
     """A bare Application with one text handler, built with our builder options."""
-    builder = (
-        Application.builder()
-        .token(settings.token.value)
-        .concurrent_updates(False)
-        .read_timeout(settings.http_timeout)
-        .write_timeout(settings.http_timeout)
-        .connect_timeout(settings.http_timeout)
-        .pool_timeout(settings.http_timeout)
-    )
-    if settings.api_base_url:
-        base = settings.api_base_url.rstrip("/")
-        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    builder = connection_options(Application.builder(), settings)
     application: AnyApplication = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application

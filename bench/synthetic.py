@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.kb import KnowledgeBase
-from bot.match import OUT_OF_SCOPE
+from bot.match import OUT_OF_SCOPE, section_documents
 
 _TOKEN = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9']+|\s+|[^\sA-Za-z0-9\u3400-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -67,14 +67,8 @@ def kb_corpus(kb: KnowledgeBase) -> list[str]:
 
 
 def matcher_documents(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """The documents build_index() indexes: per section its examples and titles; then out-of-scope."""
-    documents: dict[str, list[str]] = {}
-    for section in kb.sections:
-        texts = [text for per_lang in kb.examples.get(section.id, {}).values() for text in per_lang]
-        texts.extend(section.title.values())
-        documents[section.id] = texts
-    documents[OUT_OF_SCOPE] = [text for per_lang in kb.out_of_scope.values() for text in per_lang]
-    return documents
+    """The documents build_index() indexes (bot.match.section_documents)."""
+    return section_documents(kb)
 
 
 def scale_documents(

@@ -339,12 +339,17 @@ def _unknown(term: str, unknown_idf: float) -> float:
     return 0.0 if is_han_bigram else unknown_idf
 
 
-def build_index(kb: KnowledgeBase, settings: MatchSettings = MatchSettings()) -> SectionIndex:
-    """Index a knowledge base: each section's examples and titles, plus the out-of-scope examples."""
+def section_documents(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """What represents each label: a section's examples and titles; the out-of-scope examples."""
     documents: dict[str, list[str]] = {}
     for section in kb.sections:
         texts = [text for per_lang in kb.examples.get(section.id, {}).values() for text in per_lang]
         texts.extend(section.title.values())
         documents[section.id] = texts
     documents[OUT_OF_SCOPE] = [text for per_lang in kb.out_of_scope.values() for text in per_lang]
-    return SectionIndex(documents, kb.synonyms, settings)
+    return documents
+
+
+def build_index(kb: KnowledgeBase, settings: MatchSettings = MatchSettings()) -> SectionIndex:
+    """Index a knowledge base (see section_documents for what is indexed)."""
+    return SectionIndex(section_documents(kb), kb.synonyms, settings)

@@ -34,20 +34,18 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 WATCHER_KEY = "kb-watcher"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 logger = logging.getLogger("bot.app")
 
 
-def build_application(settings: Settings, responder: Responder, *, rate_limit: bool = True) -> AnyApplication:
-    """The bot's Application with every handler, persistence under BOT_DATA_DIR and rate limiting."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+def connection_options(builder: AnyBuilder, settings: Settings) -> AnyBuilder:
+    """Token, Bot API address, timeouts, one update at a time: shared with the benchmark's echo bot.
+
+    Updates are handled one at a time so that a person's "next" never overtakes the question
+    before it; the bot is fast enough (see bench/RESULTS.md) for that not to matter.
+    """
     builder = (
-        ApplicationBuilder()
-        .application_class(BatchedPersistenceApplication)
-        .token(settings.token.value)
-        .persistence(state_persistence(settings.data_dir / STATE_FILE, PERSISTENCE_INTERVAL_SECONDS))
-        .post_init(_post_init)
-        .post_stop(_post_stop)
-        .post_shutdown(_post_shutdown)
+        builder.token(settings.token.value)
         .concurrent_updates(False)
         .read_timeout(settings.http_timeout)
         .write_timeout(settings.http_timeout)
@@ -57,9 +55,22 @@ def build_application(settings: Settings, responder: Responder, *, rate_limit: b
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    return builder
+
+
+def build_application(settings: Settings, responder: Responder, *, rate_limit: bool = True) -> AnyApplication:
+    """The bot's Application with every handler, persistence under BOT_DATA_DIR and rate limiting."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    builder = (
+        connection_options(ApplicationBuilder(), settings)
+        .application_class(BatchedPersistenceApplication)
+        .persistence(state_persistence(settings.data_dir / STATE_FILE, PERSISTENCE_INTERVAL_SECONDS))
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+    )
     if rate_limit:
-        # PTB's builder types cannot express swapping in a rate limiter's argument type.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application: AnyApplication = builder.build()
     unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
