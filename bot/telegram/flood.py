@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+PRUNE_EVERY = 1_000  # checks between sweeps of users gone quiet, so memory stays flat
+
+
 class Verdict(Enum):
     """What to do with one message."""
 
@@ -23,9 +26,13 @@ class FloodGuard:
     window: float = 10.0
     _times: dict[int, deque[float]] = field(default_factory=dict)
     _notified: set[int] = field(default_factory=set)
+    _checks: int = 0
 
     def check(self, user_id: int, now: float) -> Verdict:
         """Record a message from `user_id` at `now` and judge it."""
+        self._checks += 1
+        if self._checks % PRUNE_EVERY == 0:
+            self.forget_idle(now)
         times = self._times.setdefault(user_id, deque())
         while times and now - times[0] > self.window:
             times.popleft()
