@@ -6,7 +6,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
-
 PRUNE_EVERY = 1_000  # checks between sweeps of users gone quiet, so memory stays flat
 
 
