@@ -6,9 +6,21 @@ from telegram import Bot, Message, MessageEntity
 from telegram.ext import filters
 
 
+def is_from_a_person(message: Message) -> bool:
+    """Sent by a person: not by a bot, though an anonymous group admin counts as a person.
+
+    Telegram shows an anonymous admin as the bot account GroupAnonymousBot, with the group
+    itself as sender_chat; messages a linked channel forwards into the group are not people.
+    """
+    if message.from_user is None:
+        return False
+    anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
+    return anonymous_admin or not message.from_user.is_bot
+
+
 def is_addressed_to(message: Message, bot: Bot) -> bool:
     """True in private chats; in groups for an @mention, a text mention or a reply to the bot."""
-    if message.from_user is None or message.from_user.is_bot:
+    if not is_from_a_person(message):
         return False
     if message.chat.type == "private":
         return True
@@ -35,7 +47,7 @@ class _FromHuman(filters.MessageFilter):
     """Messages sent by a person, not by a bot."""
 
     def filter(self, message: Message) -> bool:
-        return message.from_user is not None and not message.from_user.is_bot
+        return is_from_a_person(message)
 
 
 ADDRESSED_TO_ME = _AddressedToMe(name="ADDRESSED_TO_ME")

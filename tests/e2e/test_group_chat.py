@@ -109,3 +109,22 @@ async def test_personal_numbers_in_a_group_get_a_privacy_advice(
     mark = api.mark()
     await assert_silent(api, ANN, mark)
     assert len(private) == 1
+
+
+async def test_an_anonymous_admin_is_answered_like_a_person(api: FakeBotApi, bot: object) -> None:
+    anonymous = 1087968824  # Telegram's GroupAnonymousBot
+    group_as_sender = {"id": GROUP, "type": "supergroup", "title": "Albania SIM help"}
+    [reply] = await reply_to(
+        api,
+        f"@{BOT_USERNAME} 第四步",
+        from_bot=True,
+        extra={"sender_chat": group_as_sender},
+        **in_group(anonymous),  # type: ignore[arg-type]
+    )
+    assert reply["text"].startswith("第 4 步")
+    mark = api.mark()
+    channel = {"id": -100_999, "type": "channel", "title": "News"}
+    api.inject_message(
+        f"@{BOT_USERNAME} 第四步", from_bot=True, extra={"sender_chat": channel}, **in_group(777000)
+    )  # type: ignore[arg-type]
+    await assert_silent(api, GROUP, mark)
