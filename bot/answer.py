@@ -145,8 +145,10 @@ class Responder:
 
     def _choice(self, normalized: str, context: Context, lang: Lang) -> Answer | None:
         number = detect_choice(normalized)
-        if number is None or not context.choices:
+        if number is None:
             return None
+        if not context.choices:  # a bare "4" with no choices pending: step 4
+            return self.step_answer(str(number), lang) if self.kb.sections_with_step(str(number)) else None
         if number > len(context.choices):
             return None
         return self.section_answer(context.choices[number - 1], lang)

@@ -121,3 +121,9 @@ def test_personal_numbers_do_not_steer_the_answer(responder: Responder) -> None:
     assert (plain.decision, plain.section_id) == (with_phone.decision, with_phone.section_id)
     iccid = responder.respond("卡丢了 8935501234567890123")
     assert iccid.section_id == "lost-card"
+
+
+def test_a_bare_number_without_pending_choices_is_a_step(responder: Responder) -> None:
+    assert responder.respond("4").section_id == "visit-store"
+    assert responder.respond("2", Context(section_id="store-form")).section_id == "backup"
+    assert responder.respond("9").decision == "decline"
