@@ -161,7 +161,7 @@ class Responder:
             return Answer("decline", lang, notice="no_context")
         current = self.kb.section(context.section_id)
         if kind is FollowUp.DETAIL:
-            if current.children:
+            if current.substeps:
                 return self.section_answer(current.id, lang, detail=True)
             return Answer(
                 "answer",

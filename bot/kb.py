@@ -56,6 +56,7 @@ class Section:
     answer: Localized
     related: tuple[str, ...]
     children: tuple[str, ...]
+    substeps: tuple[str, ...]  # the children numbered under this step (4 → 4.1 … 4.4): "more detail"
 
 
 @dataclass(frozen=True)
@@ -226,9 +227,12 @@ def _assemble_sections(specs: list[SectionSpec], fixes: Mapping[str, str]) -> tu
             ordered.append(current)
             current = by_id[current.next] if current.next else None
     children: dict[str, list[str]] = {}
+    substeps: dict[str, list[str]] = {}
     for spec in ordered:
         if spec.parent is not None:
             children.setdefault(spec.parent, []).append(spec.id)
+            if spec.step.startswith(by_id[spec.parent].step + "."):
+                substeps.setdefault(spec.parent, []).append(spec.id)
     return tuple(
         Section(
             id=spec.id,
@@ -240,6 +244,7 @@ def _assemble_sections(specs: list[SectionSpec], fixes: Mapping[str, str]) -> tu
             answer=localize(spec.answer, fixes),
             related=tuple(spec.related),
             children=tuple(children.get(spec.id, ())),
+            substeps=tuple(substeps.get(spec.id, ())),
         )
         for spec in ordered
     )

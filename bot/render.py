@@ -73,7 +73,7 @@ def render_answer(answer: Answer, kb: KnowledgeBase) -> Reply:
         return Reply(split_message(blocks), navigation(kb, section, lang, with_related=True))
     blocks = section_blocks(kb, section, lang)
     if answer.detail:
-        for child_id in section.children:
+        for child_id in section.substeps:
             blocks.extend(section_blocks(kb, kb.section(child_id), lang))
     return Reply(split_message(blocks), navigation(kb, section, lang, with_detail=not answer.detail))
 
@@ -122,13 +122,13 @@ def navigation(
     if section.next:
         moves.append(Button(kb.messages.get("btn_next", lang), Action("section", lang, section.next)))
     more: list[Button] = []
-    if with_detail and section.children:
+    if with_detail and section.substeps:
         more.append(Button(kb.messages.get("btn_more", lang), Action("detail", lang, section.id)))
     more.append(Button(kb.messages.get("btn_all_steps", lang), Action("steps", lang)))
     rows: list[tuple[Button, ...]] = [tuple(moves), tuple(more)] if moves else [tuple(more)]
     shown = {section.previous, section.next}
     related = [kb.section(r) for r in section.related if r not in shown]
-    if with_related or not section.children:
+    if with_related or not section.substeps:
         rows.extend(
             (Button(_label(heading(kb, other, lang)), Action("section", lang, other.id)),)
             for other in related[:3]

@@ -84,6 +84,8 @@ def test_more_detail_shows_the_sub_steps(responder: Responder) -> None:
     assert (answer.section_id, answer.detail) == ("visit-store", True)
     leaf = responder.respond("more detail", Context(section_id="store-form"))
     assert leaf.notice == "no_detail"
+    overview = responder.respond("详细点", Context(section_id="overview"))  # not the whole guide at once
+    assert overview.notice == "no_detail"
 
 
 def test_clarify_then_pick_by_number(responder: Responder) -> None:
