@@ -147,8 +147,9 @@ class Responder:
         number = detect_choice(normalized)
         if number is None:
             return None
-        if not context.choices:  # a bare "4" with no choices pending: step 4
-            return self.step_answer(str(number), lang) if self.kb.sections_with_step(str(number)) else None
+        if not context.choices:  # a bare "4" with no choices pending: step 4, if there is one
+            step = self.step_answer(str(number), lang)
+            return step if step.section_id else None
         if number > len(context.choices):
             return None
         return self.section_answer(context.choices[number - 1], lang)
