@@ -1,4 +1,7 @@
-"""Command line: `python -m bot ask | check | eval | chat | run` (exit 0 ok, 1 findings, 2 usage)."""
+"""Command line: `python -m bot ask | check | eval | chat | run | unanswered`.
+
+Exit codes: 0 ok, 1 findings, 2 usage. The installed `simbot` script is the same command line.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,22 @@ import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
 
 from bot.answer import Context, Responder, build_responder
-from bot.config import DEFAULT_DATA_DIR, merged_environment
+from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_kb_dir
 from bot.console import html_to_plain, run_console
 from bot.dialogue import take_turn
 from bot.evaluation import evaluate, format_report, load_labelled_questions
-from bot.kb import DEFAULT_KB_DIR, load_knowledge_base
+from bot.kb import load_knowledge_base
 from bot.language import LANGUAGES, Lang, parse_language
 from bot.problems import KnowledgeBaseError
 from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+DISTRIBUTION = "albania-sim-bot"
+KB_DIR_HELP = "knowledge-base directory (default: BOT_KB_DIR, else the one that comes with the bot)"
 
 
 def _language(value: str) -> Lang:
@@ -29,13 +35,25 @@ def _language(value: str) -> Lang:
     return lang
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with an example in every command's help."""
+def installed_version() -> str:
+    """The version in the installed package's metadata: what pip installed, not a copy in the code."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "(not installed: run `make setup` or pip install the wheel)"
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with an example in every command's help.
+
+    `prog` is how the usage line names the command; by default the script's name (`simbot`).
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog=prog,
         description="Answer desk for cancelling an Albanian prepaid SIM card.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, summary: str, example: str) -> argparse.ArgumentParser:
@@ -48,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--kb",
             type=Path,
-            default=DEFAULT_KB_DIR,
-            help="knowledge-base directory (default: knowledge/)",
+            default=None,  # None, so that BOT_KB_DIR is honoured: see bot.config.resolve_kb_dir
+            help=KB_DIR_HELP,
         )
         return sub
 
@@ -63,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     check = add("check", "validate the knowledge base", "python -m bot check knowledge/")
-    check.add_argument("path", nargs="?", type=Path, help="knowledge-base directory (default: knowledge/)")
+    check.add_argument("path", nargs="?", type=Path, help=KB_DIR_HELP)
     check.add_argument(
         "--json", action="store_true", help="print sections, languages and example count as JSON"
     )
@@ -95,19 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Entry point of `python -m bot` and the `simbot` script."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     try:
-        if args.command == "check":
-            return _check(args.path or args.kb, args.json)
         if args.command == "unanswered":
             return _unanswered(args.since, args.limit)
         if args.command == "run":
             from bot.telegram.runner import run_bot
 
-            return run_bot(args.kb, webhook=args.webhook)
-        responder = build_responder(load_knowledge_base(args.kb))
+            return run_bot(args.kb, webhook=args.webhook)  # resolved with the other settings
+        explicit = (args.path or args.kb) if args.command == "check" else args.kb
+        kb_dir = resolve_kb_dir(explicit, merged_environment())
+        if args.command == "check":
+            return _check(kb_dir, args.json)
+        responder = build_responder(load_knowledge_base(kb_dir))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KnowledgeBaseError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_FINDINGS

@@ -32,7 +32,16 @@ from bot.problems import KnowledgeBaseError, Problem
 from bot.synonyms import Synonyms, duplicate_variants
 from bot.yaml_source import YamlDocument, read_yaml_file
 
-DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# The knowledge base that comes with this code. In a source checkout (pyproject.toml next to bot/)
+# it is knowledge/ at the top, the one authors edit; an installed wheel carries a copy inside the
+# package (pyproject.toml maps knowledge/ to bot/knowledge). Which directory a command actually
+# uses, --kb and BOT_KB_DIR included, is decided by bot.config.resolve_kb_dir.
+DEFAULT_KB_DIR = (
+    _PACKAGE_DIR.parent / "knowledge"
+    if (_PACKAGE_DIR.parent / "pyproject.toml").is_file()
+    else _PACKAGE_DIR / "knowledge"
+)
 EXAMPLES_FILE = "examples.yaml"
 MESSAGES_FILE = "messages.yaml"
 TRADITIONAL_FIXES_FILE = "zh-hant.yaml"
