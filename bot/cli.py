@@ -13,13 +13,20 @@ from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from bot.answer import Context, Responder, build_responder
+from bot.answer import Responder, build_responder
 from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_kb_dir
 from bot.console import html_to_plain, run_console
-from bot.dialogue import take_turn
-from bot.evaluation import evaluate, format_report, load_labelled_questions
+from bot.conversation import Conversation, PersonState, Speaker, Text, Turn
+from bot.evaluation import (
+    evaluate,
+    evaluate_out_of_scope,
+    format_out_of_scope_report,
+    format_report,
+    load_labelled_questions,
+)
 from bot.kb import load_knowledge_base
 from bot.language import LANGUAGES, Lang, parse_language
+from bot.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk, decision_name
 from bot.problems import KnowledgeBaseError
 from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
 
@@ -88,10 +95,21 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
 
     evaluation = add(
         "eval",
-        "score answer quality on a labelled set",
-        "python -m bot eval ../shared/eval/dev.yaml --show 20",
+        "score answer quality on a labelled set, or on text the bot must not answer",
+        "python -m bot eval ../shared/eval/dev.yaml --show 20\n"
+        "  python -m bot eval --out-of-scope ../shared/eval/out-of-scope/banking77-train.txt",
     )
-    evaluation.add_argument("file", type=Path, help="labelled questions (YAML list of {q, lang, expect})")
+    evaluation.add_argument(
+        "file", type=Path, nargs="?", help="labelled questions (YAML list of {q, lang, expect})"
+    )
+    evaluation.add_argument(
+        "--out-of-scope",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a text file of questions to decline, one a line (repeatable): the share given no section",
+    )
     evaluation.add_argument(
         "--show", type=int, default=20, metavar="N", help="list up to N misses (default 20)"
     )
@@ -135,10 +153,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         print(exc.report(), file=sys.stderr)
         return EXIT_FINDINGS
     if args.command == "ask":
-        return _ask(responder, args)
+        return _ask(Conversation(responder), args)
     if args.command == "eval":
-        return _eval(responder, args.file, args.show)
-    run_console(responder, _typed_lines() if sys.stdin.isatty() else sys.stdin, print)
+        return _eval(responder, args.file, args.out_of_scope, args.show)
+    run_console(Conversation(responder), _typed_lines() if sys.stdin.isatty() else sys.stdin, print)
     return EXIT_OK
 
 
@@ -173,46 +191,77 @@ def _check(path: Path, as_json: bool) -> int:
     return EXIT_OK
 
 
-def _ask(responder: Responder, args: argparse.Namespace) -> int:
+def _ask(conversation: Conversation, args: argparse.Namespace) -> int:
     if args.jsonl:
         for line in sys.stdin:
             question = line.rstrip("\n")
-            print(json.dumps(_result(responder, question, args.lang), ensure_ascii=False))
+            print(
+                json.dumps(
+                    _result(_one_turn(conversation, question, args.lang), question), ensure_ascii=False
+                )
+            )
         return EXIT_OK
     if args.question is None:
         print("ask: give a question, or --jsonl to read questions from stdin", file=sys.stderr)
         return EXIT_USAGE
+    turn = _one_turn(conversation, args.question, args.lang)
     if args.json:
-        print(json.dumps(_result(responder, args.question, args.lang), ensure_ascii=False, indent=2))
+        print(json.dumps(_result(turn, args.question), ensure_ascii=False, indent=2))
     else:
-        turn = take_turn(responder, args.question, Context(), 0.0, args.lang)
-        print("\n\n".join(html_to_plain(text) for text in turn.reply.texts))
+        print("\n\n".join(html_to_plain(text) for reply in turn.replies for text in reply.texts))
     return EXIT_OK
 
 
-def _result(responder: Responder, question: str, lang: Lang | None) -> dict[str, object]:
-    turn = take_turn(responder, question, Context(), 0.0, lang)
-    answer = turn.answer
-    assert answer is not None
-    return {
+def _one_turn(conversation: Conversation, question: str, lang: Lang | None) -> Turn:
+    """A question asked by a new person in a private chat (no place in the guide yet)."""
+    return conversation.handle(Text(question), PersonState(), Speaker(chosen_lang=lang), time.time())
+
+
+def _result(turn: Turn, question: str) -> dict[str, object]:
+    """One turn as `ask --json` prints it: the decision, and what it depends on."""
+    result: dict[str, object] = {
         "question": question,
-        "lang": answer.lang,
-        "decision": answer.decision,
-        "section": answer.section_id,
-        "candidates": [{"id": c.id, "score": c.score} for c in answer.candidates],
-        "text": "\n\n".join(html_to_plain(text) for text in turn.reply.texts),
+        "lang": turn.lang,
+        "decision": decision_name(turn.outcome),
     }
+    candidates: tuple[Candidate, ...] = ()
+    match turn.outcome:
+        case Answered(section_id=section_id, candidates=candidates):
+            result["section"] = section_id
+        case Clarify(candidates=candidates):
+            result["section"] = None
+        case Declined(reason=reason, candidates=candidates):
+            result["section"] = None
+            result["reason"] = reason.name.lower()
+        case SmallTalk(kind=kind):
+            result["small_talk"] = kind.value
+        case Shown(screen=screen):
+            result["screen"] = screen.value
+    result["candidates"] = [{"id": c.id, "score": c.score} for c in candidates]
+    result["text"] = "\n\n".join(html_to_plain(text) for text in turn.reply.texts)
+    return result
 
 
-def _eval(responder: Responder, file: Path, show: int) -> int:
-    try:
-        questions = load_labelled_questions(file)
-    except KnowledgeBaseError as exc:
-        print(f"cannot read {file}:", file=sys.stderr)
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+def _eval(responder: Responder, file: Path | None, out_of_scope: list[Path], show: int) -> int:
+    if file is None and not out_of_scope:
+        print("eval: give a labelled set, or --out-of-scope FILE", file=sys.stderr)
         return EXIT_USAGE
-    print(format_report(evaluate(responder, questions), show))
+    if file is not None:
+        try:
+            questions = load_labelled_questions(file)
+        except KnowledgeBaseError as exc:
+            print(f"cannot read {file}:", file=sys.stderr)
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return EXIT_USAGE
+        print(format_report(evaluate(responder, questions), show))
+    for path in out_of_scope:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"cannot read {path}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(format_out_of_scope_report(evaluate_out_of_scope(responder, path.name, lines), show))
     return EXIT_OK
 
 

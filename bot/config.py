@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.kb import DEFAULT_KB_DIR
+from bot.patterns import BOT_TOKEN
 
-TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_ENV_FILE = Path(".env")
 
@@ -119,7 +119,7 @@ def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Setting
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example)"
         )
-    if not TOKEN_SHAPE.match(token):
+    if not BOT_TOKEN.fullmatch(token):
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<35 letters, digits, - or _>'"
             " as @BotFather gives it"

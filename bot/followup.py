@@ -19,8 +19,11 @@ class FollowUp(Enum):
 # "下一步要带什么材料" (a real question) does not.
 _PATTERNS: dict[FollowUp, re.Pattern[str]] = {
     FollowUp.NEXT: re.compile(
-        r"(下一步|下一个|下一条|下一节|接下来|然后|之后|继续|往下|后面|next|next step|next one|"
-        r"what'?s next|then|then what|continue|go on|go ahead|more steps?)"
+        r"(下一步|下一个|下一条|下一节|下一项|接下来|接下去|接着|然后|然后呢|之后|之后呢|后来|继续|往下|往下走|"
+        r"后面|下面|再来|再往下|跟住|跟住落嚟|跟着|再下一步|"
+        r"next|next step|next one|next please|what'?s next|what comes next|and next|then|then what|what then|"
+        r"after that|and after that|what after that|what now|now what|continue|go on|go ahead|keep going|"
+        r"more steps?|the next step)"
     ),
     FollowUp.PREVIOUS: re.compile(
         r"(上一步|上一个|上一条|上一节|前一步|返回|回去|退回|后退|之前那步|previous|previous step|prev|"

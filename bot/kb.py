@@ -28,7 +28,9 @@ from bot.kb_schema import (
 )
 from bot.language import Lang
 from bot.messages import Messages
+from bot.negatives import read_negatives
 from bot.problems import KnowledgeBaseError, Problem
+from bot.small_talk import SmallTalkKind
 from bot.synonyms import Synonyms, duplicate_variants
 from bot.yaml_source import YamlDocument, read_yaml_file
 
@@ -46,6 +48,7 @@ EXAMPLES_FILE = "examples.yaml"
 MESSAGES_FILE = "messages.yaml"
 TRADITIONAL_FIXES_FILE = "zh-hant.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
+NEGATIVES_DIR = "negatives"
 
 
 Localized = Mapping[Lang, str]
@@ -76,6 +79,8 @@ class KnowledgeBase:
     by_id: Mapping[str, Section]
     examples: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     out_of_scope: Mapping[Lang, tuple[str, ...]]
+    negatives: Mapping[str, tuple[str, ...]]  # real questions from other assistants, by source file
+    small_talk: Mapping[SmallTalkKind, tuple[str, ...]]
     messages: Messages
     synonyms: Synonyms
     directory: Path
@@ -87,6 +92,17 @@ class KnowledgeBase:
     def has_section(self, section_id: str) -> bool:
         """Whether a section with this id exists."""
         return section_id in self.by_id
+
+    @property
+    def overview(self) -> Section:
+        """The section that shows the whole guide at a glance (step "all"), else the first one."""
+        return next((section for section in self.sections if section.step == "all"), self.sections[0])
+
+    def side_paths(self) -> tuple[Section, ...]:
+        """Sections that start a chain of their own (a lost card, keeping the number …), in order."""
+        return tuple(
+            section for section in self.sections if section.previous is None and section is not self.overview
+        )
 
     def sections_with_step(self, step: str) -> tuple[Section, ...]:
         """Sections labelled with this step ("4", "4.1"), in reading order."""
@@ -104,6 +120,10 @@ class KnowledgeBase:
         """How many example questions the matcher learns from (out-of-scope ones included)."""
         in_scope = sum(len(texts) for per_lang in self.examples.values() for texts in per_lang.values())
         return in_scope + sum(len(texts) for texts in self.out_of_scope.values())
+
+    def negative_count(self) -> int:
+        """How many real questions from other assistants the matcher learns to decline."""
+        return sum(len(texts) for texts in self.negatives.values())
 
 
 def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
@@ -145,6 +165,7 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
         problems.extend(check_examples(guide.sections, examples, examples_doc))
     if catalogue and messages_doc:
         problems.extend(check_messages(catalogue, messages_doc))
+    negatives = read_negatives(directory / NEGATIVES_DIR, problems)
     if problems or not (guide and examples and catalogue):
         raise KnowledgeBaseError(problems)
 
@@ -158,6 +179,11 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
             section_id: _example_texts(example_set) for section_id, example_set in examples.examples.items()
         },
         out_of_scope=_example_texts(examples.out_of_scope),
+        negatives=negatives,
+        small_talk={
+            kind: (*phrases.zh_hans, *phrases.en, *phrases.zh_hant)
+            for kind, phrases in examples.small_talk.items()
+        },
         messages=messages,
         synonyms=Synonyms(tuple(tuple(group) for group in synonyms_model.groups)),
         directory=directory,

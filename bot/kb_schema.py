@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bot.small_talk import SmallTalkKind
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$", max_length=48)]
 MIN_EXAMPLES_PER_LANGUAGE = 8
@@ -49,11 +51,22 @@ class ExampleSet(_Strict):
     zh_hant: list[Text] = Field(default_factory=list, alias="zh-Hant")
 
 
+class SmallTalkSet(_Strict):
+    """Phrases of one kind of small talk in each language (zh-Hant optional, as for examples)."""
+
+    zh_hans: list[Text] = Field(alias="zh-Hans", min_length=1)
+    en: list[Text] = Field(min_length=1)
+    zh_hant: list[Text] = Field(default_factory=list, alias="zh-Hant")
+
+
 class ExamplesFile(_Strict):
-    """examples.yaml: questions per section id, and questions the bot must decline."""
+    """examples.yaml: questions per section id, questions the bot must decline, small talk."""
 
     examples: dict[SectionId, ExampleSet]
     out_of_scope: ExampleSet
+    small_talk: dict[Annotated[SmallTalkKind, Field(strict=False)], SmallTalkSet] = Field(
+        default_factory=dict
+    )
 
 
 class MessagesFile(_Strict):

@@ -11,14 +11,9 @@ import re
 import unicodedata
 
 from bot.chinese import to_simplified
+from bot.patterns import LONG_NUMBER, MAX_QUESTION_CHARS, MENTION
 
-MAX_QUESTION_CHARS = 1_000
-
-_MENTION = re.compile(r"@[A-Za-z][A-Za-z0-9_]{2,31}")  # Telegram usernames start with a letter
 _SPACES = re.compile(r"\s+")
-# Phone, SIM (ICCID) and passport numbers: personal, and noise to the matcher ("+355" of a
-# phone number would pull towards the section that mentions the country code).
-_LONG_NUMBER = re.compile(r"\+?\d(?:[\s-]?\d){5,}")
 # Zero-width characters, bidi controls and other format characters carry no meaning here.
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
 
@@ -39,8 +34,8 @@ def normalize_text(raw: str) -> str:
     """
     text = unicodedata.normalize("NFKC", raw[: MAX_QUESTION_CHARS * 4])
     text = strip_invisible(text)
-    text = _MENTION.sub(" ", text)
-    text = _LONG_NUMBER.sub(" ", text)
+    text = MENTION.sub(" ", text)
+    text = LONG_NUMBER.sub(" ", text)
     text = to_simplified(text).lower()
     text = text.replace("。", " ").replace("，", " ")
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]

@@ -17,8 +17,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot.answer import Responder
 from bot.config import Settings
 from bot.language import DEFAULT_LANGUAGE, Lang, parse_language
+from bot.message_keys import MessageKey
 from bot.render import render_message
 from bot.telegram import admin, commands, inline, navigation, questions
+from bot.telegram.commands import MENU_COMMANDS
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.people import LANGUAGE_KEY
@@ -27,7 +29,6 @@ from bot.unanswered import DATABASE_FILE, UnansweredLog
 
 STATE_FILE = "bot-state.pickle"
 PERSISTENCE_INTERVAL_SECONDS = 10
-COMMANDS = ("start", "help", "steps", "step", "lang")
 # The menu in each client language Telegram lets us target; "" is everyone else.
 MENU_LANGUAGES: dict[str, Lang] = {"": "zh-Hans", "zh": "zh-Hans", "en": "en"}
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -122,7 +123,7 @@ async def _post_init(application: AnyApplication) -> None:
     desk = desk_of(application)
     messages = desk.responder.kb.messages
     for language_code, lang in MENU_LANGUAGES.items():
-        menu = [BotCommand(name, messages.get(f"cmd_{name}", lang)) for name in COMMANDS]
+        menu = [BotCommand(name, messages.get(MessageKey(f"cmd_{name}"), lang)) for name in MENU_COMMANDS]
         await application.bot.set_my_commands(menu, language_code=language_code or None)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(
@@ -149,7 +150,7 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
             chosen = application.user_data.get(admin_id, {}).get(LANGUAGE_KEY)
             lang = parse_language(chosen) if isinstance(chosen, str) else None
             with contextlib.suppress(TelegramError):  # an admin who never started the bot can't be told
-                reply = render_message(kb, "reload_failed", lang or DEFAULT_LANGUAGE, errors=errors)
+                reply = render_message(kb, MessageKey.RELOAD_FAILED, lang or DEFAULT_LANGUAGE, errors=errors)
                 await application.bot.send_message(admin_id, reply.texts[0], parse_mode=ParseMode.HTML)
     return outcome
 

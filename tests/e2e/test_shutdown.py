@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from bot.answer import Context
+from bot.conversation import PersonState
 from bot.telegram.app import STATE_FILE
 from bot.telegram.people import PEOPLE_KEY
 from tests.e2e.conftest import TOKEN
@@ -271,9 +271,10 @@ async def test_a_stop_signal_during_a_burst_loses_nothing_and_answers_nothing_tw
         state = pickle.load(file)
     for user_id in {q.user_id for q in committed}:
         last = [q for q in committed if q.user_id == user_id][-1]
-        person = state.get("chat_data", {}).get(user_id, {}).get(PEOPLE_KEY, {}).get(user_id)
-        assert isinstance(person, Context), f"no context for {user_id} in {state_file}"
-        assert person.section_id == ANSWERS[last.text][1], f"chat {user_id}: stale context on disk"
+        stored = state.get("chat_data", {}).get(user_id, {}).get(PEOPLE_KEY, {}).get(str(user_id))
+        assert stored is not None, f"no state for {user_id} in {state_file}"
+        person = PersonState.from_json(stored)
+        assert person.section_id == ANSWERS[last.text][1], f"chat {user_id}: stale state on disk"
 
     # ---- second run, same BOT_DATA_DIR: only what was still pending gets answered
     async with bot_process(api, data_dir, tmp_path, "second") as second:
