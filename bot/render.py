@@ -17,7 +17,6 @@ from bot.language import Lang
 
 TELEGRAM_MAX_CHARS = 4_096
 BUTTON_LABEL_MAX = 40
-_NUMERIC_STEP = re.compile(r"^\d+(?:[.\-]\d+)*$")
 
 
 @dataclass(frozen=True)
@@ -42,12 +41,11 @@ def telegram_length(text: str) -> int:
 
 
 def step_label(kb: KnowledgeBase, section: Section, lang: Lang) -> str:
-    """The label users see for a section's step: 第 4.1 步 / Step 4.1, 全部步骤, 补充说明."""
-    if section.step == "all":
-        return kb.messages.get("step_label_all", lang)
-    if _NUMERIC_STEP.match(section.step):
-        return kb.messages.get("step_label", lang, step=section.step)
-    return kb.messages.get("step_label_extra", lang)
+    """The label users see before a section's title: 第 4.1 步 / Step 4.1, 全部步骤, or its own label.
+
+    Built once at load time (bot.kb.section_label), where the check can see that no two clash.
+    """
+    return section.label[lang]
 
 
 def heading(kb: KnowledgeBase, section: Section, lang: Lang) -> str:
