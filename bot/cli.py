@@ -179,6 +179,8 @@ def _check(path: Path, as_json: bool) -> int:
                     "sections": [s.id for s in kb.sections],
                     "languages": list(LANGUAGES),
                     "examples": kb.example_count(),
+                    # the label each section shows before its title, in English (ids are English too)
+                    "steps": {s.id: s.label["en"] for s in kb.sections},
                 },
                 ensure_ascii=False,
             )

@@ -221,6 +221,8 @@ class Conversation:
             outcome = self.responder.show(payload) if kb.has_section(payload) else Shown(Screen.WELCOME)
         elif name == "steps":
             outcome = Shown(Screen.STEPS)
+        elif name == "phrases":
+            outcome = Shown(Screen.PHRASES)
         elif name == "step":
             outcome = (
                 self.responder.show_step(argument.split()[0].rstrip("."))
@@ -247,8 +249,9 @@ class Conversation:
                 replace(speaker, chosen_lang=action.lang),
                 now,
             )
-        if action.kind == "steps":
-            return self._turn(Shown(Screen.STEPS), action.lang, person, speaker, now)
+        if action.kind in ("steps", "phrases"):
+            screen = Screen.STEPS if action.kind == "steps" else Screen.PHRASES
+            return self._turn(Shown(screen), action.lang, person, speaker, now)
         if not self.responder.kb.has_section(action.section_id):  # stale after a knowledge-base edit
             return self._turn(Shown(Screen.STEPS), action.lang, person, speaker, now)
         view = View.SUBSTEPS if action.kind == "detail" else View.SECTION

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.kb_schema import ExamplesFile, MessagesFile, SectionSpec
+from bot.language import LANGUAGES, Lang
 from bot.messages import REQUIRED_MESSAGE_KEYS, placeholders
 from bot.problems import Problem
 from bot.yaml_source import YamlDocument
@@ -32,6 +34,7 @@ REQUIRED_SECTION_IDS = (
     "account-status",
     "lost-card",
     "let-it-lapse",
+    "keep-number",
 )
 
 
@@ -135,4 +138,56 @@ def check_messages(catalogue: MessagesFile, doc: YamlDocument) -> list[Problem]:
                         f"placeholders {sorted(placeholders(value))} differ from zh-Hans {sorted(expected)}",
                     )
                 )
+    return problems
+
+
+# Where users see them: a title is a button label (as "label · title", cut at the render's
+# BUTTON_LABEL_MAX), a summary is one line beside a sub-step's button. A Chinese character is
+# about as wide as two Latin letters, hence half the count.
+TITLE_MAX_CHARS: Mapping[Lang, int] = {"zh-Hans": 16, "zh-Hant": 16, "en": 32}
+SUMMARY_MAX_CHARS: Mapping[Lang, int] = {"zh-Hans": 30, "zh-Hant": 30, "en": 60}
+
+
+@dataclass(frozen=True)
+class ShownTexts:
+    """The short texts users see of one section, in all three languages, and where it is authored."""
+
+    index: int  # position in guide.yaml's sections
+    id: str
+    label: Mapping[Lang, str]
+    label_field: str  # "label" when authored, "step" when derived from the step
+    title: Mapping[Lang, str]
+    summary: Mapping[Lang, str]
+
+
+def check_shown_texts(shown: Sequence[ShownTexts], doc: YamlDocument) -> list[Problem]:
+    """No two sections share a label in any language; titles and summaries fit where they are shown."""
+    problems: list[Problem] = []
+    first_with: dict[tuple[Lang, str], ShownTexts] = {}
+    for item in shown:
+        clashes: dict[str, list[str]] = {}  # earlier section id -> "en 'Step 2'", ...
+        for lang in LANGUAGES:
+            earlier = first_with.setdefault((lang, item.label[lang]), item)
+            if earlier is not item:
+                clashes.setdefault(earlier.id, []).append(f"{lang} {item.label[lang]!r}")
+        for earlier_id, labels in clashes.items():
+            problems.append(
+                doc.problem(
+                    ("sections", item.index, item.label_field),
+                    f"label {', '.join(labels)} is already used by section {earlier_id!r}; "
+                    "give this section its own `label`",
+                )
+            )
+        for field_name, texts, limits in (
+            ("title", item.title, TITLE_MAX_CHARS),
+            ("summary", item.summary, SUMMARY_MAX_CHARS),
+        ):
+            problems.extend(
+                doc.problem(
+                    ("sections", item.index, field_name, lang),
+                    f"{len(texts[lang])} characters, at most {limits[lang]} fit",
+                )
+                for lang in LANGUAGES
+                if len(texts[lang]) > limits[lang]
+            )
     return problems

@@ -33,8 +33,13 @@ class SectionSpec(_Strict):
     parent: SectionId | None = None
     next: SectionId | None = None
     title: LocalizedText
+    summary: LocalizedText  # one line, shown beside the section's button when a step is opened up
     answer: LocalizedText
     related: list[SectionId] = Field(default_factory=list)
+    # What users see before the title instead of the label derived from `step` ("第 3 步补充"):
+    # for sections that are not a numbered step of their own, so that no two labels read alike.
+    label: LocalizedText | None = None
+    phrase_card: bool = False  # offer the Albanian phrase card under this section (a shop visit)
 
 
 class GuideFile(_Strict):
@@ -69,10 +74,17 @@ class ExamplesFile(_Strict):
     )
 
 
+class PhraseSpec(LocalizedText):
+    """One sentence of the phrase card a user shows at a shop: the Albanian, and what it means."""
+
+    sq: Text
+
+
 class MessagesFile(_Strict):
-    """messages.yaml: the catalogue of fixed sentences, by key."""
+    """messages.yaml: the catalogue of fixed sentences, by key, and the Albanian phrase card."""
 
     messages: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")], LocalizedText]
+    phrases: list[PhraseSpec] = Field(min_length=1)
 
 
 class TraditionalFixesFile(_Strict):

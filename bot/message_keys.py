@@ -48,6 +48,10 @@ class MessageKey(StrEnum):
     BUTTON_NEXT = "btn_next"
     BUTTON_ALL_STEPS = "btn_all_steps"
     BUTTON_MORE = "btn_more"
+    BUTTON_PHRASES = "btn_phrases"
+    # The Albanian phrase card
+    PHRASES_TITLE = "phrases_title"
+    PHRASES_NOTE = "phrases_note"
     # Telegram and the console
     FLOOD = "flood"
     STALE_BUTTON = "stale_button"
@@ -63,6 +67,7 @@ class MessageKey(StrEnum):
     COMMAND_STEP = "cmd_step"
     COMMAND_LANG = "cmd_lang"
     COMMAND_ASK = "cmd_ask"
+    COMMAND_PHRASES = "cmd_phrases"
     # Admin
     NOT_ADMIN = "not_admin"
     RELOAD_OK = "reload_ok"

@@ -17,7 +17,6 @@ from bot.message_keys import MessageKey
 from bot.outcomes import Answered, Clarify, Declined, DeclineReason, Outcome, Screen, Shown, SmallTalk, View
 
 TELEGRAM_MAX_CHARS = 4_096
-_NUMERIC_STEP = re.compile(r"^\d+(?:[.\-]\d+)*$")
 LANGUAGE_NAMES: dict[Lang, str] = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
 _SMALL_TALK_KEYS = {
     "greeting": MessageKey.SMALL_TALK_GREETING,
@@ -26,6 +25,9 @@ _SMALL_TALK_KEYS = {
     "identity": MessageKey.SMALL_TALK_IDENTITY,
     "acknowledgement": MessageKey.SMALL_TALK_ACKNOWLEDGEMENT,
 }
+BUTTON_LABEL_MAX = (
+    40  # longer labels are cut by Telegram clients: the knowledge-base check keeps them shorter
+)
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,11 @@ def telegram_length(text: str) -> int:
 
 
 def step_label(kb: KnowledgeBase, section: Section, lang: Lang) -> str:
-    """The label users see for a section's step: 第 4.1 步 / Step 4.1, 全部步骤, 补充说明."""
-    if section.step == "all":
-        return kb.messages.get(MessageKey.STEP_LABEL_ALL, lang)
-    if _NUMERIC_STEP.match(section.step):
-        return kb.messages.get(MessageKey.STEP_LABEL, lang, step=section.step)
-    return kb.messages.get(MessageKey.STEP_LABEL_EXTRA, lang)
+    """The label users see before a section's title: 第 4.1 步 / Step 4.1, 全部步骤, or its own label.
+
+    Built once at load time (bot.kb.section_label), where the check can see that no two clash.
+    """
+    return section.label[lang]
 
 
 def heading(kb: KnowledgeBase, section: Section, lang: Lang) -> str:
@@ -124,6 +125,16 @@ def render_steps(
     return Reply(split_message(["\n".join(lines)]), buttons)
 
 
+def render_phrase_card(kb: KnowledgeBase, lang: Lang) -> Reply:
+    """The Albanian phrase card: each sentence in Albanian (bold, to show staff), its meaning beside it."""
+    lines = [f"<b>{_escape(kb.messages.get(MessageKey.PHRASES_TITLE, lang))}</b>"]
+    lines.extend(
+        f"<b>{_escape(phrase.albanian)}</b>\n{_escape(phrase.meaning[lang])}" for phrase in kb.phrases
+    )
+    lines.append(_escape(kb.messages.get(MessageKey.PHRASES_NOTE, lang)))
+    return Reply(split_message(["\n\n".join(lines)]), (_all_steps_row(kb, lang),))
+
+
 def navigation(kb: KnowledgeBase, section: Section, lang: Lang) -> Buttons:
     """◀ previous · next ▶, more detail · all steps, and related sections where there are no sub-steps."""
     moves: list[Button] = []
@@ -142,6 +153,8 @@ def navigation(kb: KnowledgeBase, section: Section, lang: Lang) -> Buttons:
         more.append(Button(kb.messages.get(MessageKey.BUTTON_MORE, lang), Action("detail", lang, section.id)))
     more.append(_all_steps_button(kb, lang))
     rows: list[tuple[Button, ...]] = [tuple(moves), tuple(more)] if moves else [tuple(more)]
+    if section.phrase_card and kb.phrases:
+        rows.append((Button(kb.messages.get(MessageKey.BUTTON_PHRASES, lang), Action("phrases", lang)),))
     return tuple(rows)
 
 
@@ -162,7 +175,10 @@ def _render_substeps(kb: KnowledgeBase, section: Section, lang: Lang) -> Reply:
         f"<b>{_escape(heading(kb, section, lang))}</b>",
         _escape(kb.messages.get(MessageKey.DETAIL_INTRO, lang)),
     ]
-    lines.extend(f"• {_escape(heading(kb, child, lang))}" for child in substeps)
+    lines.extend(
+        f"• <b>{_escape(heading(kb, child, lang))}</b>\n  {_escape(child.summary[lang])}"
+        for child in substeps
+    )
     rows = [(_section_button(kb, child, lang),) for child in substeps]
     rows.append((_all_steps_button(kb, lang),))
     return Reply(split_message(["\n".join(lines)]), tuple(rows))
@@ -217,7 +233,7 @@ def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang) -> Reply:
         case Screen.ASK_USAGE:
             return render_message(kb, MessageKey.ASK_USAGE, lang)
         case Screen.PHRASES:
-            return render_message(kb, MessageKey.HELP, lang)
+            return render_phrase_card(kb, lang)
 
 
 # --- pieces ---------------------------------------------------------------------------------------

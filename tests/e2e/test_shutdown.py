@@ -51,7 +51,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
     "第四步": ("第 4 步 · 去营业厅办理", "visit-store"),
     "第五步": ("第 5 步 · 注销后的注意事项", "after-cancel"),
     "4.1": ("第 4.1 步 · 去营业厅要带什么", "store-documents"),
-    "卡丢了还能注销吗": ("第 1-4 步 · SIM 卡丢失或损坏", "lost-card"),
+    "卡丢了还能注销吗": ("支线 · SIM 卡丢失或损坏", "lost-card"),
 }
 # After the restart, "下一步" from someone whose last question was the key gets this first line.
 NEXT_AFTER: dict[str, str] = {
