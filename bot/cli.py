@@ -225,15 +225,13 @@ def _result(turn: Turn, question: str) -> dict[str, object]:
         "question": question,
         "lang": turn.lang,
         "decision": decision_name(turn.outcome),
+        "section": turn.outcome.section_id if isinstance(turn.outcome, Answered) else None,
     }
     candidates: tuple[Candidate, ...] = ()
     match turn.outcome:
-        case Answered(section_id=section_id, candidates=candidates):
-            result["section"] = section_id
-        case Clarify(candidates=candidates):
-            result["section"] = None
+        case Answered(candidates=candidates) | Clarify(candidates=candidates):
+            pass
         case Declined(reason=reason, candidates=candidates):
-            result["section"] = None
             result["reason"] = reason.name.lower()
         case SmallTalk(kind=kind):
             result["small_talk"] = kind.value

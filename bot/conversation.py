@@ -182,11 +182,9 @@ class Conversation:
         """Sections to offer for a search (Telegram's inline mode): the steps in order when it is empty."""
         lang = self._language(query, PersonState(), speaker)
         kb = self.responder.kb
-        if not query.strip():
-            ids = (kb.overview.id, *(section.id for section in kb.main_steps()))
-        else:
-            ids = tuple(self.responder.suggest(query, limit))
-        return lang, tuple(dict.fromkeys(ids))[:limit]
+        if not query.strip():  # the whole guide, in order
+            return lang, (kb.overview.id, *(section.id for section in kb.main_steps()))
+        return lang, tuple(self.responder.suggest(query, limit))
 
     # --- events ----------------------------------------------------------------------------
 
@@ -253,7 +251,7 @@ class Conversation:
             screen = Screen.STEPS if action.kind == "steps" else Screen.PHRASES
             return self._turn(Shown(screen), action.lang, person, speaker, now)
         if not self.responder.kb.has_section(action.section_id):  # stale after a knowledge-base edit
-            return self._turn(Shown(Screen.STEPS), action.lang, person, speaker, now)
+            return self._turn(Declined(DeclineReason.STALE_BUTTON), action.lang, person, speaker, now)
         view = View.SUBSTEPS if action.kind == "detail" else View.SECTION
         return self._turn(self.responder.show(action.section_id, view), action.lang, person, speaker, now)
 

@@ -214,7 +214,9 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
         },
         messages=messages,
         phrases=phrases,
-        synonyms=Synonyms(tuple(tuple(group) for group in synonyms_model.groups)),
+        synonyms=Synonyms(
+            tuple(tuple(group) for group in synonyms_model.groups), tuple(synonyms_model.topic)
+        ),
         directory=directory,
     )
 

@@ -97,3 +97,6 @@ class SynonymsFile(_Strict):
     """synonyms.yaml: groups of words the matcher treats as one (the first word of each)."""
 
     groups: list[Annotated[list[Text], Field(min_length=2)]] = Field(default_factory=list)
+    # Words that by themselves show a question is about our topic (SIM, 保号卡, Vodafone …):
+    # a question with one of them is not declined for using words our examples do not.
+    topic: list[Text] = Field(default_factory=list)

@@ -50,6 +50,8 @@ class MatchSettings:
     smoothing: float = 0.05  # naive Bayes additive smoothing, on label counts scaled to one size
     idf: bool = True
     equalize: str = "negatives"
+    weighted_coverage: bool = True
+    curated_topic: bool = True
     generic_spread: float = 0.75  # a term this evenly spread over the sections names none of them
     topic_min_examples: int = 3  # a topic term appears in at least this many of our examples …
     topic_min_ratio: float = 25.0  # … and this many times more often (per text) than in any negative source
@@ -271,6 +273,14 @@ class SectionIndex:
         self._vocabulary = frozenset(in_scope) | frozenset(
             term for text in topic for term in self._terms(text)
         )
+        # How much a term says, for coverage: rare terms say more ("pizza"), common ones little
+        # ("long", "take"); a term no text has ever used says the most.
+        document_frequency = Counter(term for _, counts in labelled for term in counts)
+        documents = len(labelled) + 1
+        self._unknown_weight = math.log(documents)
+        self._informativeness = {
+            term: math.log(documents / (frequency + 1)) for term, frequency in document_frequency.items()
+        }
         settings = self.settings
 
         def rate_elsewhere(term: str) -> float:
@@ -359,7 +369,9 @@ class SectionIndex:
         return Ranking(
             labels=tuple(ScoredLabel(self.labels[i], math.exp(scores[i] - normaliser)) for i in order),
             coverage=self._coverage(counts),
-            topic_terms=tuple(term for term in counts if term in self._topic_terms),
+            topic_terms=self.synonyms.topic_words(normalized)
+            if self.settings.curated_topic
+            else tuple(term for term in counts if term in self._topic_terms),
             generic=self._is_generic(known),
             evidence=bool(known),
         )
@@ -374,7 +386,11 @@ class SectionIndex:
         content = [term for term in counts if not term[1:].isdigit()]
         if not content:
             return 1.0
-        return sum(term in self._vocabulary for term in content) / len(content)
+        if not self.settings.weighted_coverage:
+            return sum(term in self._vocabulary for term in content) / len(content)
+        weights = {term: self._informativeness.get(term, self._unknown_weight) * (HAN_UNIGRAM_WEIGHT if len(term) == 1 else 1.0) for term in content}
+        total = sum(weights.values())
+        return sum(weight for term, weight in weights.items() if term in self._vocabulary) / total if total else 1.0
 
 
 def _spread(weights: Mapping[str, Mapping[str, float]], sections: Iterable[str], term: str) -> float:

@@ -62,6 +62,7 @@ class DeclineReason(StrEnum):
     NOT_TEXT = MessageKey.NON_TEXT.value
     UNKNOWN_STEP = MessageKey.UNKNOWN_STEP.value
     NO_CONTEXT = MessageKey.NO_CONTEXT.value
+    STALE_BUTTON = MessageKey.STALE_BUTTON.value  # a button for a section that no longer exists
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,8 @@ def test_next_and_back_follow_the_reading_order(responder: Responder) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["and then?", "what's next", "after that", "然后呢", "接下来", "跟住呢", "再来", "之后呢", "then what"]
+    "text",
+    ["and then?", "what's next", "after that", "然后呢", "接下来", "跟住呢", "再来", "之后呢", "then what"],
 )
 def test_every_way_of_saying_next_means_next(responder: Responder, text: str) -> None:
     assert _section(responder.understand(text, Place("backup"))) == "unbind-services"

@@ -72,13 +72,18 @@ def test_ask_json_gives_one_object() -> None:
 
 
 def test_ask_jsonl_answers_every_line_in_order() -> None:
-    questions = ["hello", "SIM卡遺失", "how do I know it worked", "", "第2步"]
+    questions = ["hello", "SIM卡遺失", "how do I know it worked", "", "第2步", "how long does pizza take"]
     result = run("ask", "--jsonl", stdin="\n".join(questions) + "\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["question"] for row in rows] == questions
-    assert set(rows[0]) == {"question", "lang", "decision", "section", "candidates", "text"}
-    assert rows[0]["decision"] == "decline"
-    assert rows[0]["section"] is None
+    assert set(rows[0]) == {"question", "lang", "decision", "section", "small_talk", "candidates", "text"}
+    assert (rows[0]["decision"], rows[0]["small_talk"], rows[0]["section"]) == (
+        "small_talk",
+        "greeting",
+        None,
+    )
+    assert (rows[3]["decision"], rows[3]["reason"]) == ("decline", "empty")
+    assert (rows[5]["decision"], rows[5]["reason"]) == ("decline", "off_topic")
     assert rows[1]["lang"] == "zh-Hant"
     assert rows[1]["section"] == "lost-card"
     assert rows[4]["section"] in {"backup", "unbind-services"}

@@ -10,9 +10,12 @@ import pytest
 from bot.answer import Responder
 from bot.cli import main
 from bot.console import html_to_plain
+from bot.conversation import Conversation, PersonState, Speaker, Text
 from bot.kb import KnowledgeBase
 from bot.language import LANGUAGES, Lang
-from bot.render import BUTTON_LABEL_MAX, heading, render_answer, render_section, render_steps, step_label
+from bot.message_keys import MessageKey
+from bot.outcomes import Answered, Clarify, View
+from bot.render import BUTTON_LABEL_MAX, heading, render_section, render_steps, step_label
 from tests.test_kb import SEED_ADVERTISEMENT_MARKERS
 
 # One phone screen: Chinese characters are about twice as wide as Latin letters.
@@ -37,11 +40,7 @@ def test_every_answer_is_one_message_that_fits_a_phone_screen(kb: KnowledgeBase)
 def test_no_button_label_is_cut_short(kb: KnowledgeBase) -> None:
     for lang in LANGUAGES:
         replies = [render_steps(kb, lang)]
-        replies.extend(
-            render_section(kb, section.id, lang, detail)
-            for section in kb.sections
-            for detail in (False, True)
-        )
+        replies.extend(render_section(kb, section.id, lang, view) for section in kb.sections for view in View)
         for reply in replies:
             for row in reply.buttons:
                 for button in row:
@@ -140,12 +139,12 @@ def test_sections_about_switching_and_refunds_point_to_keeping_the_number(kb: Kn
 def test_contact_and_refund_questions_reach_an_answer_with_the_facts(
     responder: Responder, kb: KnowledgeBase, question: str, facts: tuple[str, ...]
 ) -> None:
-    answer = responder.respond(question)
-    if answer.decision == "clarify":  # whichever option the user picks must show the facts
-        shown = [first_message(kb, candidate.id, answer.lang) for candidate in answer.candidates]
+    turn = Conversation(responder).handle(Text(question), PersonState(), Speaker(), 0.0)
+    if isinstance(turn.outcome, Clarify):  # whichever option the user picks must show the facts
+        shown = [first_message(kb, candidate.id, turn.lang) for candidate in turn.outcome.candidates]
     else:
-        assert answer.decision == "answer", (question, answer.candidates)
-        shown = [html_to_plain(render_answer(answer, kb).texts[0])]
+        assert isinstance(turn.outcome, Answered), (question, turn.outcome)
+        shown = [html_to_plain(turn.reply.texts[0])]
     for text in shown:
         for fact in facts:
             assert fact in text, (question, fact)
@@ -160,14 +159,16 @@ def test_contact_and_refund_questions_reach_an_answer_with_the_facts(
     ],
 )
 def test_porting_questions_are_answered_with_keeping_the_number(responder: Responder, question: str) -> None:
-    assert responder.respond(question).section_id == "keep-number"
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Answered)
+    assert outcome.section_id == "keep-number"
 
 
 def test_phrase_card_carries_the_sentences_for_the_shop(kb: KnowledgeBase) -> None:
     albanian = [phrase.albanian for phrase in kb.phrases]
     assert "Dua ta mbyll këtë numër." in albanian
     assert "Dua ta mbaj numrin dhe ta kaloj te një operator tjetër." in albanian
-    assert "English" in kb.messages.get("phrases_note", "en")  # staff often speak English too
+    assert "English" in kb.messages.get(MessageKey.PHRASES_NOTE, "en")  # staff often speak English too
     for phrase in kb.phrases:
         assert all(phrase.meaning[lang] for lang in LANGUAGES), phrase.albanian
 
@@ -183,8 +184,8 @@ def test_nothing_of_the_seed_advertisement_reaches_a_user(kb: KnowledgeBase) -> 
     shown: list[str] = []
     for lang in LANGUAGES:
         for section in kb.sections:
-            for detail in (False, True):
-                reply = render_section(kb, section.id, lang, detail)
+            for view in View:
+                reply = render_section(kb, section.id, lang, view)
                 shown.extend(reply.texts)
                 shown.extend(button.label for row in reply.buttons for button in row)
             shown.append(section.summary[lang])

@@ -87,7 +87,8 @@ def say(
 
 
 @pytest.mark.parametrize(
-    ("lang", "question"), [(lang, question) for lang, questions in CORE_QUESTIONS.items() for question in questions]
+    ("lang", "question"),
+    [(lang, question) for lang, questions in CORE_QUESTIONS.items() for question in questions],
 )
 def test_the_core_question_gets_the_overview_in_its_language(
     conversation: Conversation, lang: Lang, question: str
@@ -103,7 +104,14 @@ def test_there_are_at_least_thirty_core_phrasings() -> None:
 
 @pytest.mark.parametrize(
     ("text", "lang"),
-    [("你好", "zh-Hans"), ("谢谢", "zh-Hans"), ("謝謝", "zh-Hant"), ("hi", "en"), ("thanks bye", "en"), ("在嗎", "zh-Hant")],
+    [
+        ("你好", "zh-Hans"),
+        ("谢谢", "zh-Hans"),
+        ("謝謝", "zh-Hant"),
+        ("hi", "en"),
+        ("thanks bye", "en"),
+        ("在嗎", "zh-Hant"),
+    ],
 )
 def test_greetings_and_thanks_get_small_talk_with_the_steps_as_buttons(
     conversation: Conversation, text: str, lang: Lang
@@ -116,14 +124,17 @@ def test_greetings_and_thanks_get_small_talk_with_the_steps_as_buttons(
     assert decline.splitlines()[0] not in turn.reply.texts[0]
 
 
-def test_a_traditional_conversation_stays_traditional_on_ambiguous_messages(conversation: Conversation) -> None:
+def test_a_traditional_conversation_stays_traditional_on_ambiguous_messages(
+    conversation: Conversation,
+) -> None:
     first = say(conversation, "請問保號卡怎麼註銷")
     assert first.lang == "zh-Hant"
     for ambiguous in ("第五步", "下一步", "好的", "4.1", "ok", "next"):
         turn = say(conversation, ambiguous, first.person)
         assert turn.lang == "zh-Hant", ambiguous
-    assert "步驟" in say(conversation, "第五步", first.person).reply.texts[0] or "第 5 步" in (
-        say(conversation, "第五步", first.person).reply.texts[0]
+    assert (
+        "步驟" in say(conversation, "第五步", first.person).reply.texts[0]
+        or "第 5 步" in (say(conversation, "第五步", first.person).reply.texts[0])
     )
 
 
@@ -149,7 +160,12 @@ def test_asking_for_a_language_switches_it_for_good(
     turn = say(conversation, request_text)
     assert turn.outcome == Shown(Screen.LANGUAGE_SET)
     assert (turn.lang, turn.chosen_lang) == (lang, lang)
-    later = say(conversation, "卡丢了怎么办" if lang == "en" else "I lost my sim", turn.person, Speaker(turn.chosen_lang))
+    later = say(
+        conversation,
+        "卡丢了怎么办" if lang == "en" else "I lost my sim",
+        turn.person,
+        Speaker(turn.chosen_lang),
+    )
     assert later.lang == lang
 
 
@@ -218,12 +234,16 @@ def test_buttons_carry_their_language_and_a_stale_one_shows_the_steps(conversati
     turn = conversation.handle(Press(Action("detail", "en", "visit-store")), PersonState(), Speaker(), NOW)
     assert isinstance(turn.outcome, Answered)
     assert (turn.outcome.view, turn.lang) == (View.SUBSTEPS, "en")
-    stale = conversation.handle(Press(Action("section", "zh-Hant", "gone-away")), PersonState(), Speaker(), NOW)
-    assert (stale.outcome, stale.lang) == (Shown(Screen.STEPS), "zh-Hant")
+    stale = conversation.handle(
+        Press(Action("section", "zh-Hant", "gone-away")), PersonState(), Speaker(), NOW
+    )
+    assert (stale.outcome, stale.lang) == (Declined(DeclineReason.STALE_BUTTON), "zh-Hant")
 
 
 def test_media_is_declined_as_not_text(conversation: Conversation) -> None:
-    assert conversation.handle(Media(), PersonState(), Speaker(), NOW).outcome == Declined(DeclineReason.NOT_TEXT)
+    assert conversation.handle(Media(), PersonState(), Speaker(), NOW).outcome == Declined(
+        DeclineReason.NOT_TEXT
+    )
 
 
 def test_a_personal_number_in_a_group_adds_the_privacy_warning(conversation: Conversation) -> None:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Context, Responder
+from bot.answer import Responder
 from bot.console import html_to_plain
-from bot.dialogue import take_turn
+from bot.conversation import Conversation, PersonState, Speaker, Text
 from bot.kb import KnowledgeBase
 
 pytestmark = pytest.mark.slow
@@ -104,7 +104,7 @@ def test_the_installed_package_and_its_knowledge_base_come_from_the_temporary_ve
 def test_installed_ask_replies_as_the_checkout_does(installed: InstalledBot, responder: Responder) -> None:
     result = installed.run("python", "-m", "bot", "ask", QUESTION)
     assert result.returncode == 0, result.stderr
-    turn = take_turn(responder, QUESTION, Context(), 0.0, None)
+    turn = Conversation(responder).handle(Text(QUESTION), PersonState(), Speaker(), 0.0)
     expected = "\n\n".join(html_to_plain(text) for text in turn.reply.texts)
     assert expected.strip()
     assert result.stdout == expected + "\n"

@@ -6,12 +6,14 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.actions import decode_action
+from bot.console import html_to_plain
 from bot.conversation import Press
 from bot.message_keys import MessageKey
+from bot.outcomes import Declined
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext
-from bot.telegram.replies import deliver
-from bot.telegram.turns import language_for, take_turn_in_place
+from bot.telegram.replies import deliver, edit_reply
+from bot.telegram.turns import decide, language_for
 
 
 async def on_button(update: Update, context: AnyContext) -> None:
@@ -26,8 +28,15 @@ async def on_button(update: Update, context: AnyContext) -> None:
         notice = kb.messages.get(MessageKey.STALE_BUTTON, language_for(update, context))
         await deliver(lambda: query.answer(notice))
         return
+    turn = decide(update, context, Press(action))
+    if turn is None:
+        return
+    if isinstance(turn.outcome, Declined):  # a stale button: say so briefly, leave the message as it is
+        notice = html_to_plain(turn.reply.texts[0])
+        await deliver(lambda: query.answer(notice))
+        return
     await deliver(query.answer)
-    await take_turn_in_place(update, context, message, Press(action))
+    await edit_reply(message, turn.reply)
 
 
 def handlers() -> list[BaseHandler[Update, AnyContext, None]]:

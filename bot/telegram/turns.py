@@ -14,7 +14,7 @@ from bot.conversation import Event, PersonState, Text, Turn
 from bot.language import Lang
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, choose_language, load_person, save_person, speaker_of
-from bot.telegram.replies import edit_reply, send_reply
+from bot.telegram.replies import send_reply
 
 
 def language_for(update: Update, context: AnyContext) -> Lang:
@@ -46,10 +46,3 @@ async def take_turn(update: Update, context: AnyContext, message: Message, event
     if turn is not None:
         for reply in turn.replies:
             await send_reply(message, reply)
-
-
-async def take_turn_in_place(update: Update, context: AnyContext, message: Message, event: Event) -> None:
-    """Show the turn for `event` (a button press) in place of the bot's `message`."""
-    turn = decide(update, context, event)
-    if turn is not None:
-        await edit_reply(message, turn.reply)

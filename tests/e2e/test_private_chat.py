@@ -49,7 +49,7 @@ async def test_start_with_a_section_id_is_a_deep_link(api: FakeBotApi, bot: obje
 
 
 async def test_help_steps_and_step_commands(api: FakeBotApi, bot: object) -> None:
-    [help_reply] = await reply_to(api, "/help", chat_id=ANN, user_id=ANN, language_code="en")
+    [help_reply] = await reply_to(api, "/help", chat_id=ANN, user_id=ANN)
     assert "/steps" in help_reply["text"]
     [steps] = await reply_to(api, "/steps", chat_id=ANN, user_id=ANN)
     assert [b["callback_data"].split(":")[1] for b in buttons(steps)] == [
