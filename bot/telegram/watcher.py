@@ -4,9 +4,9 @@ Files change in more ways than an edit in place: editors write a new file and re
 the old one, and deploys replace the whole directory (`rm -rf knowledge && cp -r
 knowledge.new knowledge`, or re-point a `knowledge` symlink). A watch on the directory alone
 ends with the directory it watched, silently. So the parent directory is watched too (not
-recursively: only its own entries), and the watch is armed again whenever the directory's
-identity (device and inode, symlinks followed) changes. Changes made while the watch is being
-re-armed are caught by comparing a snapshot of the directory whenever the watch times out.
+recursively: only its own entries), and the watch is armed again whenever the directory
+itself changes (device, inode or change time, symlinks followed). Changes made while the watch
+is being re-armed are caught by comparing a snapshot of the files whenever the watch is quiet.
 
 Nothing but cancellation ends the watch: any error is logged and the watch starts again.
 """
@@ -25,7 +25,7 @@ from watchfiles import Change, DefaultFilter, awatch
 
 DEBOUNCE_MS = 500  # an editor's save is several events; one reload for all of them
 RECHECK_MS = 2_000  # how often to compare snapshots when no event comes
-RETRY_SECONDS = 1.0  # pause before watching again after an error
+RETRY_SECONDS = (1, 2, 5, 10, 30)  # pauses before watching again after 1, 2, ... failures
 KNOWLEDGE_SUFFIX = ".yaml"  # the knowledge base reads nothing else
 
 logger = logging.getLogger("bot.watcher")
@@ -78,12 +78,20 @@ async def watch_knowledge_base(directory: Path, reload: Callable[[], Awaitable[o
     """Call `reload` after every change to `directory` (swaps included), until cancelled."""
     logger.info("watching %s for changes", directory)
     last = _files(take_snapshot(directory))
+    failures = 0
     while True:
+        pause = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
         try:
             last = await _watch_until_replaced(directory, reload, last)
+        except OSError as exc:  # the directory or its parent is gone, or no inotify watch is left
+            logger.warning("cannot watch %s (%s); trying again in %d s", directory, exc, pause)
         except Exception:  # the watch must outlive any error; cancellation still ends it
-            logger.exception("watching %s failed; watching again in %.0f s", directory, RETRY_SECONDS)
-            await asyncio.sleep(RETRY_SECONDS)
+            logger.exception("watching %s failed; trying again in %d s", directory, pause)
+        else:
+            failures = 0
+            continue
+        failures += 1
+        await asyncio.sleep(pause)
 
 
 async def _watch_until_replaced(
