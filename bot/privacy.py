@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.normalize import strip_invisible
+
 # Six digits: the shortest subscriber numbers, passport and PUK numbers are longer; a year,
 # a price or a step label is shorter.
 PERSONAL_DIGITS_MIN = 6
@@ -23,9 +25,10 @@ PERSONAL_DIGITS_MIN = 6
 # phone numbers; 壹贰叁… are the banking forms), simplified and traditional.
 CHINESE_DIGITS = "〇零幺一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
 _DIGIT = rf"[\d{CHINESE_DIGITS}]"
-# Between the groups of one number: runs of spaces, or one of . / · and the dashes
-# (hyphen, non-breaking hyphen, figure dash, en dash, em dash, bar, minus), spaced or not.
-_SEPARATOR = r"\s*[./·\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*|\s+"
+# Between the groups of one number: any run of spaces, . / · and dashes (hyphen, non-breaking
+# hyphen, figure dash, en dash, em dash, bar, minus); also 。 and ， (a Chinese keyboard types
+# them for . and , and normalize_text turns them into spaces before storing).
+_SEPARATOR = r"[\s./·。，\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]+"
 # 18-character Chinese resident IDs end in a digit or X: the X belongs to the number.
 _DIGIT_RUN = re.compile(rf"\+?{_DIGIT}(?:(?:{_SEPARATOR})?{_DIGIT})*(?:[Xx](?![A-Za-z0-9]))?")
 _COUNTED_DIGIT = re.compile(_DIGIT)
@@ -62,8 +65,8 @@ def redact(text: str) -> str:
 
 
 def _prepared(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    """What normalize_text would see: whatever it drops must not hide a number from us."""
+    return strip_invisible(unicodedata.normalize("NFKC", text))
 
 
 def _mask_personal(text: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.normalize import normalize_text
 from bot.privacy import CHINESE_DIGITS, looks_personal, redact
 
 PERSONAL = [
@@ -20,6 +21,9 @@ PERSONAL = [
     pytest.param("+355 69 123 4567", id="international"),
     pytest.param("０６９１２３４５６７", id="full-width-digits"),
     pytest.param("069\u200b123\u200b4567", id="zero-width-spaces"),
+    pytest.param("069\x00123\x1b4567", id="control-characters"),
+    pytest.param("069。123。4567", id="chinese-full-stops"),
+    pytest.param("069 -/ 123 // 4567", id="mixed-separators"),
     pytest.param("零六九一二三四五六七", id="chinese-numerals"),
     pytest.param("〇六九 一二三 四五六七", id="chinese-numerals-grouped"),
     pytest.param("幺三八两二三四五六七八", id="chinese-numerals-read-aloud"),
@@ -124,3 +128,19 @@ def test_any_grouping_of_a_long_number_is_spotted(digits: list[str], separator: 
 def test_a_message_looks_personal_exactly_when_redaction_masks_something(text: str) -> None:
     masked = any(mark in redact(text) for mark in ("<number>", "<email>", "<id>"))
     assert looks_personal(text) is masked
+
+
+# Digit groups joined by any one character: what normalize_text drops or turns into a space
+# must not hide a number from redaction.
+grouped_digits = st.builds(
+    lambda groups, separators: "".join(g + s for g, s in zip(groups, separators, strict=False)),
+    st.lists(st.text(alphabet="0123456789", min_size=1, max_size=4), min_size=2, max_size=6),
+    st.lists(st.characters(), min_size=6, max_size=6),
+)
+
+
+@SETTINGS
+@given(st.one_of(any_text, grouped_digits))
+def test_what_the_unanswered_log_stores_holds_nothing_personal(text: str) -> None:
+    stored = normalize_text(redact(text))  # as UnansweredLog.record stores a question
+    assert not looks_personal(stored)
