@@ -99,7 +99,8 @@ def template_problems(template: str, allowed: frozenset[str]) -> list[str]:
         if not name:
             problems.append(f"empty placeholder {{}}; {literal_braces}")
         elif spec or conversion or not name.isidentifier():
-            problems.append(f"placeholder {{{name}...}} must be a plain name like {{step}}")
+            written = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            problems.append(f"placeholder {{{written}}} must be a plain name like {{step}}")
         elif name not in allowed:
             usable = ", ".join(f"{{{known}}}" for known in sorted(allowed)) or f"none ({literal_braces})"
             problems.append(f"unknown placeholder {{{name}}}; this message can use {usable}")

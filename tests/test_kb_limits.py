@@ -143,14 +143,38 @@ def test_a_lone_brace_is_named(kb_copy: Path) -> None:
     )
 
 
-def test_a_placeholder_with_a_format_or_attribute_is_refused(kb_copy: Path) -> None:
+def test_a_placeholder_with_an_attribute_is_refused(kb_copy: Path) -> None:
     messages = kb_copy / "messages.yaml"
     text = replace_once(messages, "en: Step {step}", "en: Step {step.real}")
     assert_reported(
         run_check(kb_copy),
         f"{messages}:{line_of(text, '{step.real}')}: messages.step_label.en: "
-        "placeholder {step.real...} must be a plain name like {step}",
+        "placeholder {step.real} must be a plain name like {step}",
     )
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("Step {step:>4}", "placeholder {step:>4} must be a plain name like {step}"),
+        ("Step {step!r}", "placeholder {step!r} must be a plain name like {step}"),
+        ("Step {0}", "placeholder {0} must be a plain name like {step}"),
+        ("Step {step[0]}", "placeholder {step[0]} must be a plain name like {step}"),
+        (
+            "Step } {step}",
+            "malformed placeholder (Single '}' encountered in format string); "
+            "write {{ and }} for a literal brace",
+        ),
+    ],
+)
+def test_only_plain_named_placeholders_are_allowed(template: str, problem: str) -> None:
+    assert template_problems(template, frozenset({"step"})) == [problem]
+
+
+def test_literal_braces_written_twice_are_fine() -> None:
+    assert template_problems("{{step}} means {step}", frozenset({"step"})) == []
+    messages = Messages({"step_label": dict.fromkeys(LANGUAGES, "{{step}} means {step}")})
+    assert messages.get("step_label", "en", step="4") == "{step} means 4"
 
 
 def test_a_converted_traditional_text_is_checked_too(kb_copy: Path) -> None:
