@@ -69,14 +69,19 @@ MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "step_label": frozenset({"step"}),
 }
 
-# Limits Telegram sets where some sentences go: a longer text makes the API call fail.
+# Where a longer text would break something: Telegram refuses the call, or a bold heading
+# (<b>…</b>, one line) grows towards the 4,096-character cut that would split its tag.
 MESSAGE_MAX_CHARS: Mapping[str, int] = {
-    "stale_button": 200,  # answerCallbackQuery text
-    "cmd_start": 256,  # BotCommand descriptions (the command menu)
+    "stale_button": 200,  # answerCallbackQuery text: Telegram's limit
+    "cmd_start": 256,  # BotCommand descriptions (the command menu): Telegram's limit
     "cmd_help": 256,
     "cmd_steps": 256,
     "cmd_step": 256,
     "cmd_lang": 256,
+    "steps_header": 80,  # headings, like a section title (MAX_TITLE_CHARS)
+    "step_label": 40,  # before a title in every heading: 第 4 步 · …
+    "step_label_all": 40,
+    "step_label_extra": 40,
 }
 
 
