@@ -186,11 +186,16 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
         problems.extend(check_sections(guide.sections, guide_doc))
     if guide and examples and examples_doc:
         problems.extend(check_examples(guide.sections, examples, examples_doc))
-    message_problems = check_messages(catalogue, messages_doc) if catalogue and messages_doc else []
+    message_texts = (
+        {key: localize(text, fixes) for key, text in catalogue.messages.items()} if catalogue else {}
+    )
+    message_problems = (
+        check_messages(catalogue, message_texts, messages_doc) if catalogue and messages_doc else []
+    )
     problems.extend(message_problems)
     messages = None
     if catalogue and not message_problems:  # step labels are built from catalogue sentences
-        messages = Messages({key: localize(text, fixes) for key, text in catalogue.messages.items()})
+        messages = Messages(message_texts)
         if guide and guide_doc:
             shown = [_shown_texts(index, spec, messages, fixes) for index, spec in enumerate(guide.sections)]
             problems.extend(check_shown_texts(shown, guide_doc))
@@ -294,8 +299,11 @@ def _describe(error: ErrorDetails) -> str:
     if kind == "too_short" and isinstance(error.get("ctx"), dict):
         minimum = error["ctx"].get("min_length")
         return f"needs at least {minimum} items"
-    if kind == "string_too_long":
-        return "is too long"
+    if kind == "string_too_long" and isinstance(error.get("ctx"), dict):
+        length = len(str(error["input"]).strip())  # what the limit is checked against
+        return f"is too long ({length} characters, at most {error['ctx'].get('max_length')})"
+    if kind == "value_error" and isinstance(error.get("ctx"), dict):
+        return str(error["ctx"].get("error"))  # our validators' own wording, without "Value error, "
     return _FRIENDLY_ERRORS.get(kind, error["msg"])
 
 

@@ -4,11 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.small_talk import SmallTalkKind
 
+# A title is the bold heading of every answer, a button label, an inline result's title and a
+# line of /steps. 80 characters is two lines on a phone; the longest real title has 50. (An
+# unbounded one broke the answer: the heading is one <b> line, cut wherever it passes 4,096.)
+MAX_TITLE_CHARS = 80
+# Step labels are "4", "4.1", "1-4", "all": shown inside headings (第 4.1 步 · …).
+MAX_STEP_CHARS = 8
+
+
+def _one_line(text: str) -> str:
+    """Headings are single lines: a line break could split the <b> tag across two messages."""
+    if "\n" in text or "\r" in text:
+        raise ValueError("must be one line")
+    return text
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+TitleText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
+    AfterValidator(_one_line),
+]
+StepLabel = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_STEP_CHARS),
+    AfterValidator(_one_line),
+]
 SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$", max_length=48)]
 MIN_EXAMPLES_PER_LANGUAGE = 8
 
@@ -25,14 +50,22 @@ class LocalizedText(_Strict):
     zh_hant: Text | None = Field(default=None, alias="zh-Hant")
 
 
+class LocalizedTitle(LocalizedText):
+    """A section title: one short line in every language."""
+
+    zh_hans: TitleText = Field(alias="zh-Hans")
+    en: TitleText
+    zh_hant: TitleText | None = Field(default=None, alias="zh-Hant")
+
+
 class SectionSpec(_Strict):
     """One section of the guide as authored in guide.yaml."""
 
     id: SectionId
-    step: Text
+    step: StepLabel
     parent: SectionId | None = None
     next: SectionId | None = None
-    title: LocalizedText
+    title: LocalizedTitle
     summary: LocalizedText  # one line, shown beside the section's button when a step is opened up
     answer: LocalizedText
     related: list[SectionId] = Field(default_factory=list)

@@ -388,9 +388,17 @@ class SectionIndex:
             return 1.0
         if not self.settings.weighted_coverage:
             return sum(term in self._vocabulary for term in content) / len(content)
-        weights = {term: self._informativeness.get(term, self._unknown_weight) * (HAN_UNIGRAM_WEIGHT if len(term) == 1 else 1.0) for term in content}
+        weights = {
+            term: self._informativeness.get(term, self._unknown_weight)
+            * (HAN_UNIGRAM_WEIGHT if len(term) == 1 else 1.0)
+            for term in content
+        }
         total = sum(weights.values())
-        return sum(weight for term, weight in weights.items() if term in self._vocabulary) / total if total else 1.0
+        return (
+            sum(weight for term, weight in weights.items() if term in self._vocabulary) / total
+            if total
+            else 1.0
+        )
 
 
 def _spread(weights: Mapping[str, Mapping[str, float]], sections: Iterable[str], term: str) -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.language import Lang
 from bot.message_keys import MessageKey
 from bot.render import render_message, render_plain
 from bot.telegram.addressing import FROM_HUMAN, NEW_MESSAGE
@@ -26,7 +27,7 @@ def _is_admin(update: Update, desk: Desk) -> bool:
 
 
 async def reload_command(update: Update, context: AnyContext) -> None:
-    """Reload the knowledge base and report the result (errors as file:line)."""
+    """Start a reload of the knowledge base; the admin hears the result when it is done."""
     message = update.effective_message
     if message is None:
         return
@@ -35,6 +36,13 @@ async def reload_command(update: Update, context: AnyContext) -> None:
     if not _is_admin(update, desk):
         await send_reply(message, render_message(desk.responder.kb, MessageKey.NOT_ADMIN, lang))
         return
+    # Updates are handled one at a time, and a reload takes a while (seconds for a big
+    # knowledge base): run it beside them, so nobody waits for it. PTB's stop() awaits it.
+    context.application.create_task(_reload_and_report(message, desk, lang), update=update)
+
+
+async def _reload_and_report(message: Message, desk: Desk, lang: Lang) -> None:
+    """Reload and tell the admin the result (errors as file:line)."""
     outcome = await desk.reload()
     kb = desk.responder.kb
     if outcome.ok:

@@ -133,9 +133,11 @@ async def _post_init(application: AnyApplication) -> None:
             signal.SIGHUP, lambda: application.create_task(reload_and_tell_admins(application))
         )
     if desk.settings.watch_kb:
+        from bot.telegram.watcher import watch_knowledge_base  # watchfiles takes 70 ms to import
+
         # A plain asyncio task (PTB's create_task warns before the app runs); post_stop cancels it.
         application.bot_data[WATCHER_KEY] = asyncio.get_running_loop().create_task(
-            _watch_knowledge_base(application)
+            watch_knowledge_base(desk.settings.kb_dir, lambda: reload_and_tell_admins(application))
         )
 
 
@@ -153,15 +155,6 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
                 reply = render_message(kb, MessageKey.RELOAD_FAILED, lang or DEFAULT_LANGUAGE, errors=errors)
                 await application.bot.send_message(admin_id, reply.texts[0], parse_mode=ParseMode.HTML)
     return outcome
-
-
-async def _watch_knowledge_base(application: AnyApplication) -> None:
-    from watchfiles import awatch
-
-    directory = desk_of(application).settings.kb_dir
-    logger.info("watching %s for changes", directory)
-    async for _changes in awatch(directory, debounce=500, recursive=False):
-        await reload_and_tell_admins(application)
 
 
 async def _post_stop(application: AnyApplication) -> None:

@@ -59,6 +59,10 @@ class Desk:
                     len(exc.problems),
                 )
                 return ReloadOutcome(False, len(self.responder.kb.sections), tuple(exc.problems))
+            except Exception as exc:  # a defect of ours must not cost the last good knowledge base
+                logger.exception("knowledge-base reload failed; keeping the last good one")
+                problem = Problem(str(self.settings.kb_dir), 0, "", f"reload failed: {type(exc).__name__}")
+                return ReloadOutcome(False, len(self.responder.kb.sections), (problem,))
             self.responder = fresh
             logger.info("knowledge base reloaded: %d sections", len(fresh.kb.sections))
             return ReloadOutcome(True, len(fresh.kb.sections))
