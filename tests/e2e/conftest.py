@@ -14,7 +14,7 @@ from bot.answer import Responder
 from bot.config import Settings, load_settings
 from bot.telegram.app import AnyApplication, build_application, running_application
 from bot.telegram.logging_setup import configure_logging
-from tests.e2e.fake_bot_api import FakeBotApi
+from fake_telegram import FakeBotApi
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 BOT_USERNAME = "SimHelpBot"

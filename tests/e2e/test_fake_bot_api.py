@@ -42,7 +42,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from tests.e2e.fake_bot_api import Call, FakeBotApi
+from fake_telegram import Call, FakeBotApi
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 USER = 4242

@@ -12,8 +12,8 @@ import pytest
 
 from bot.kb import DEFAULT_KB_DIR, KnowledgeBase
 from bot.telegram.app import desk_of
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 VISITOR = 601
 
