@@ -9,35 +9,34 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from fake_telegram.wire import JSON, ApiError
 
 MAX_MESSAGE_LENGTH = 4096
 
+# Telegram's HTML tags and the entity each makes.
 _TAGS = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
+    **dict.fromkeys(("b", "strong"), "bold"),
+    **dict.fromkeys(("i", "em"), "italic"),
+    **dict.fromkeys(("u", "ins"), "underline"),
+    **dict.fromkeys(("s", "strike", "del"), "strikethrough"),
+    **dict.fromkeys(("tg-spoiler", "span"), "spoiler"),
+    **{
+        "a": "text_link",
+        "code": "code",
+        "pre": "pre",
+        "blockquote": "blockquote",
+        "tg-emoji": "custom_emoji",
+    },
 }
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
-_ATTRIBUTE = re.compile(r"""([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
-_CHARACTER_REFERENCE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot));")
+_PIECES = re.compile(r"""<(?:[^<>"']|"[^"]*"|'[^']*')*>|<|[^<]+""")
+_TAG = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z][\w-]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*>"
+)
+_ATTRIBUTE = re.compile(r"""([A-Za-z][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
+# Only these named references are decoded; others stay as written.
+_REFERENCE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_USER_LINK = re.compile(r"tg://user\?id=(\d+)$")
 
 
 def utf16_length(text: str) -> int:
@@ -45,145 +44,80 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _cannot_parse(detail: str) -> ApiError:
-    return ApiError(400, f"Bad Request: can't parse entities: {detail}")
+def _cannot_parse(detail: str, source: str, at: int) -> ApiError:
+    offset = len(source[:at].encode())
+    return ApiError(400, f"Bad Request: can't parse entities: {detail} at byte offset {offset}")
 
 
-@dataclass
-class _Open:
-    tag: str
-    start: int
-    attrs: dict[str, str] = field(default_factory=dict)
+def _unescape(reference: re.Match[str]) -> str:
+    number, hexadecimal, named = reference.groups()
+    return chr(int(number)) if number else chr(int(hexadecimal, 16)) if hexadecimal else _NAMED[named]
 
 
 def parse_html(source: str) -> tuple[str, list[JSON]]:
     """Telegram's HTML subset: plain text and entities, or the 400 Telegram answers."""
     out: list[str] = []
     position = 0  # in UTF-16 units of the plain text
-    stack: list[_Open] = []
+    stack: list[tuple[str, int, dict[str, str]]] = []  # open tags: name, start, attributes
     entities: list[JSON] = []
-    i, n = 0, len(source)
-
-    def byte_offset(k: int) -> int:
-        return len(source[:k].encode())
-
-    while i < n:
-        if source[i] == "<":
-            start, j = i, i + 1
-            closing = source.startswith("/", j)
-            j += closing
-            name_match = _TAG_NAME.match(source, j)
-            if not name_match:
-                raise _cannot_parse(f"Unexpected end of name token at byte offset {byte_offset(j)}")
-            name, j = name_match.group(0).lower(), name_match.end()
-            attrs: dict[str, str] = {}
-            while True:
-                while j < n and source[j].isspace():
-                    j += 1
-                if j >= n:
-                    raise _cannot_parse(f"Unclosed start tag at byte offset {byte_offset(start)}")
-                if source[j] == ">":
-                    j += 1
-                    break
-                attribute = _ATTRIBUTE.match(source, j)
-                if closing or not attribute:
-                    found = source[j]
-                    raise _cannot_parse(
-                        f'Expected end of tag at byte offset {byte_offset(j)}, found "{found}"'
-                    )
-                value = attribute.group(2) or ""
-                if value[:1] in {'"', "'"}:
-                    value = value[1:-1]
-                attrs[attribute.group(1).lower()] = html.unescape(value)
-                j = attribute.end()
-            if closing:
-                if not stack:
-                    raise _cannot_parse(f"Unexpected end tag at byte offset {byte_offset(start)}")
-                top = stack.pop()
-                if top.tag != name:
-                    raise _cannot_parse(
-                        f'Unmatched end tag at byte offset {byte_offset(start)}, expected "</{top.tag}>", '
-                        f'found "</{name}>"'
-                    )
-                _close(top, position, stack, entities)
-            elif name not in _TAGS:
-                raise _cannot_parse(f'Unsupported start tag "{name}" at byte offset {byte_offset(start)}')
-            elif name == "span" and attrs.get("class") != "tg-spoiler":
-                raise _cannot_parse(
-                    f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(start)}'
-                )
-            else:
-                stack.append(_Open(name, position, attrs))
-            i = j
+    for piece in _PIECES.finditer(source):
+        if not piece.group().startswith("<"):
+            text = _REFERENCE.sub(_unescape, piece.group())
+            out.append(text)
+            position += utf16_length(text)
             continue
-        character = source[i]
-        reference = _CHARACTER_REFERENCE.match(source, i) if character == "&" else None
-        if reference:
-            number, hexadecimal, named = reference.groups()
-            character = (
-                chr(int(number)) if number else chr(int(hexadecimal, 16)) if hexadecimal else _NAMED[named]
-            )
-            i = reference.end()
-        else:
-            i += 1
-        out.append(character)
-        position += utf16_length(character)
+        tag = _TAG.fullmatch(piece.group())
+        if tag is None or (tag.group(1) and tag.group(3)):
+            raise _cannot_parse("Unclosed or malformed tag", source, piece.start())
+        name = tag.group(2).lower()
+        if tag.group(1):
+            if not stack or stack[-1][0] != name:
+                raise _cannot_parse(f'Unmatched end tag "</{name}>"', source, piece.start())
+            _, start, attrs = stack.pop()
+            if entity := _entity(name, start, position, attrs):
+                entities.append(entity)
+            continue
+        attrs = {
+            match.group(1).lower(): html.unescape(match.group(2) or match.group(3) or match.group(4) or "")
+            for match in _ATTRIBUTE.finditer(tag.group(3))
+        }
+        if name not in _TAGS:
+            raise _cannot_parse(f'Unsupported start tag "{name}"', source, piece.start())
+        if name == "span" and attrs.get("class") != "tg-spoiler":
+            raise _cannot_parse('Tag "span" must have class "tg-spoiler"', source, piece.start())
+        stack.append((name, position, attrs))
     if stack:
-        raise _cannot_parse(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
-    return "".join(out), entities
+        raise _cannot_parse(
+            f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"', source, len(source)
+        )
+    return "".join(out), sorted_entities(entities)
 
 
-def _close(top: _Open, end: int, stack: list[_Open], entities: list[JSON]) -> None:
-    kind = _TAGS[top.tag]
-    language = top.attrs.get("class", "")
-    if kind == "code" and stack and stack[-1].tag == "pre" and language.startswith("language-"):
-        stack[-1].attrs["language"] = language.removeprefix("language-")
-        return
-    if end <= top.start:
-        return
-    entity: JSON = {"offset": top.start, "length": end - top.start, "type": kind}
-    if kind == "text_link":
-        href = top.attrs.get("href")
-        if not href:
-            return
-        user = _USER_LINK.match(href)
-        if user:
-            entity.update(
-                type="text_mention", user={"id": int(user.group(1)), "is_bot": False, "first_name": "User"}
-            )
-        else:
-            entity["url"] = href
-    elif kind == "pre" and top.attrs.get("language"):
-        entity["language"] = top.attrs["language"]
-    elif kind == "blockquote" and "expandable" in top.attrs:
-        entity["type"] = "expandable_blockquote"
-    elif kind == "custom_emoji":
-        entity["custom_emoji_id"] = top.attrs.get("emoji-id", "")
-    entities.append(entity)
+def _entity(tag: str, start: int, end: int, attrs: dict[str, str]) -> JSON | None:
+    """The entity a closed tag makes (none when empty, or a link without href)."""
+    entity: JSON = {"offset": start, "length": end - start, "type": _TAGS[tag]}
+    if tag == "a":
+        entity["url"] = attrs.get("href")
+    elif tag == "tg-emoji":
+        entity["custom_emoji_id"] = attrs.get("emoji-id", "")
+    return entity if end > start and entity.get("url", True) else None
 
 
 _URL_CHARACTERS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 _AUTOMATIC: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "email",
-        re.compile(
-            r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
-        ),
-    ),
     ("url", re.compile(rf"(?:https?://|www\.){_URL_CHARACTERS}+", re.IGNORECASE)),
     (
         "bot_command",
         re.compile(r"(?<![A-Za-z0-9_/])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z][A-Za-z0-9_]{2,31})?(?![A-Za-z0-9_/])"),
     ),
     ("mention", re.compile(r"(?<![A-Za-z0-9_@])@[A-Za-z][A-Za-z0-9_]{3,31}(?![A-Za-z0-9_])")),
-    ("hashtag", re.compile(r"(?<![\w#])#(?=\w*[^\W\d])\w+")),
 ]
 # Telegram detects nothing inside these.
-_OPAQUE = frozenset({"code", "pre", "text_link", "text_mention", "url", "email", "custom_emoji", "mention"})
+_OPAQUE = frozenset({"code", "pre", "text_link", "text_mention", "url", "custom_emoji", "mention"})
 
 
 def detect_entities(text: str, existing: Iterable[JSON] = ()) -> list[JSON]:
-    """Entities Telegram adds by itself: url, email, @mention, #hashtag, /command."""
+    """Entities Telegram adds by itself (those the bot reads: /command, @mention, and links)."""
     offsets = [0]
     for character in text:
         offsets.append(offsets[-1] + utf16_length(character))
