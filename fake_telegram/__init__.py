@@ -35,8 +35,9 @@ answers of a method; ``inject_poison`` / ``inject_raw`` queue updates PTB cannot
 """
 
 from fake_telegram.api import DEFAULT_TOKEN, FakeBotApi
-from fake_telegram.chats import ChatType, MediaKind, MemberStatus
+from fake_telegram.chats import ChatType, MemberStatus
 from fake_telegram.faults import PoisonKind
+from fake_telegram.media import MediaKind
 from fake_telegram.wire import Call
 
 __all__ = ["DEFAULT_TOKEN", "Call", "ChatType", "FakeBotApi", "MediaKind", "MemberStatus", "PoisonKind"]

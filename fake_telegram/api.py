@@ -1,26 +1,18 @@
-"""FakeBotApi: the one object a test holds. It injects what people do, records what the bot does,
-waits without sleeping, and scripts faults. Use it from the event loop that runs it."""
+"""FakeBotApi, the one object a test holds: it plays the people (inject_*), records what the bot
+does (calls, sent), waits without sleeping, and scripts faults. Use it from the event loop that
+runs it."""
 
 from __future__ import annotations
 
 import copy
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypeVar, Unpack, cast
 
-from fake_telegram.chats import (
-    NO_CAPTION,
-    Chats,
-    ChatType,
-    MediaKind,
-    MemberStatus,
-    Profile,
-    media_content,
-    person,
-)
+from fake_telegram.chats import Chats, ChatType, MemberStatus, Profile, person
 from fake_telegram.faults import Fault, FaultPlan, PoisonKind, poison
+from fake_telegram.media import NO_CAPTION, MediaKind, media_content
 from fake_telegram.methods import BotApiMethods, OpenQueries, commands_key
 from fake_telegram.privacy import BotView, bot_receives
 from fake_telegram.server import BotApiServer
@@ -30,27 +22,6 @@ from fake_telegram.wire import JSON, Call
 
 T = TypeVar("T")
 DEFAULT_TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
-# What a ChatMember of each status carries besides status and user (PTB requires these fields).
-_MEMBER_FIELDS: dict[str, JSON] = {
-    "member": {},
-    "left": {},
-    "kicked": {"until_date": 0},
-    "administrator": {
-        "can_be_edited": False,
-        "is_anonymous": False,
-        "can_manage_chat": True,
-        "can_delete_messages": True,
-        "can_manage_video_chats": True,
-        "can_restrict_members": True,
-        "can_promote_members": False,
-        "can_change_info": True,
-        "can_invite_users": True,
-        "can_post_stories": False,
-        "can_edit_stories": False,
-        "can_delete_stories": False,
-        "can_pin_messages": True,
-    },
-}
 
 
 class Origin(Profile, total=False):
@@ -64,12 +35,6 @@ class Origin(Profile, total=False):
     is_topic_message: bool
     reply_to_message_id: int | None
     from_bot: bool
-
-
-@dataclass(frozen=True)
-class _Sent:
-    call_index: int
-    message: JSON
 
 
 class FakeBotApi:
@@ -86,9 +51,7 @@ class FakeBotApi:
         reachable: bool = True,
         first_update_id: int = 100_000_001,
     ) -> None:
-        self._token = token
-        self._token_rejected = token_rejected
-        self._start_reachable = reachable
+        self._token, self._token_rejected, self._reachable_at_start = token, token_rejected, reachable
         self._privacy_mode = privacy_mode
         head = token.split(":", 1)[0]
         self._bot_user: JSON = {
@@ -103,8 +66,8 @@ class FakeBotApi:
             "has_main_web_app": False,
         }
         self.calls: list[Call] = []
-        self.withheld: list[JSON] = []  # group messages Telegram did not show the bot
-        self._outbox: list[_Sent] = []
+        self.withheld: list[JSON] = []  # messages Telegram did not show the bot
+        self._outbox: list[tuple[int, JSON]] = []  # (index in calls, message sent or edited)
         self._changes = Changes()
         self._chats = Chats(self._bot_user)
         self._updates = UpdateQueue(self._changes, first_update_id)
@@ -113,25 +76,18 @@ class FakeBotApi:
         self._methods = BotApiMethods(
             self._bot_user, self._chats, self._updates, self._queries, self._note_sent
         )
-        self._server = BotApiServer(
-            self._methods.table(),
-            self._faults,
-            self._record,
-            lambda token: token == self._token and not self._token_rejected,
-        )
+        self._server = BotApiServer(self._methods.table(), self._faults, self._record, self._token_accepted)
         self._media_serial = 0
 
     # ---- lifecycle and addresses
 
     async def start(self) -> None:
-        await self._server.start(reachable=self._start_reachable)
+        await self._server.start(reachable=self._reachable_at_start)
 
     async def stop(self) -> None:
-        def closing() -> None:  # pending long polls answer with an empty list
-            self._updates.closing = True
-            self._changes.notify()
-
-        await self._server.stop(closing)
+        self._updates.closing = True  # a pending long poll answers with an empty list
+        self._changes.notify()
+        await self._server.stop()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -161,7 +117,7 @@ class FakeBotApi:
         """The getMe result."""
         return copy.deepcopy(self._bot_user)
 
-    # ---- the network and the token
+    # ---- the network, the token, the bot's place in groups
 
     async def set_reachable(self, reachable: bool) -> None:
         """Take the server off the network (connections refused, open ones cut) or bring it back
@@ -172,13 +128,30 @@ class FakeBotApi:
         """Every request answers 401 Unauthorized, as for a revoked token."""
         self._token_rejected = rejected
 
-    # ---- privacy mode and the bot's place in groups
+    def _token_accepted(self, token: str) -> bool:
+        return token == self._token and not self._token_rejected
 
     def set_admin(self, chat_id: int, admin: bool = True) -> None:
         """Make the bot an admin of the group (it then sees every message) or a plain member."""
         self._chats.set_status(chat_id, "administrator" if admin else "member")
 
-    def _delivered(self, message: JSON) -> bool:
+    def ensure_chat(self, chat_id: int, *, chat_type: ChatType = "private", title: str | None = None) -> JSON:
+        """A chat the bot can write to (someone has started it), without a message."""
+        return self._chats.ensure(chat_id, chat_type=chat_type, title=title)
+
+    def block_user(self, user_id: int, blocked: bool = True) -> None:
+        """The person blocks the bot: sends to their chat fail with 403."""
+        self._chats.block(user_id, blocked)
+
+    # ---- what people do
+
+    def _queue_message(self, message: JSON, kind: str = "message") -> JSON:
+        """Store `message`, then queue it if Telegram would show it to the bot.
+
+        A withheld message (privacy mode, another bot's message, a group the bot left) is in
+        the chat but never reaches the bot: the returned dict has no ``update_id``.
+        """
+        self._chats.store(message)
         chat_id = message["chat"]["id"]
         status = self._chats.status(chat_id)
         view = BotView(
@@ -189,24 +162,12 @@ class FakeBotApi:
             last_bot_in_chat=self._chats.last_bot(chat_id),
         )
         in_chat = message["chat"]["type"] == "private" or status in {"member", "administrator"}
-        return in_chat and bot_receives(message, view)
-
-    # ---- what people do
-
-    def _queue_message(self, message: JSON, kind: str = "message") -> JSON:
-        """Store `message`, then queue it if Telegram would show it to the bot.
-
-        A withheld message (privacy mode, another bot's message, a group the bot left) is in
-        the chat but never reaches the bot: the returned dict then has no ``update_id``.
-        """
-        self._chats.store(message)
-        delivered = self._delivered(message)
         self._chats.note_sender(message)
-        if not delivered:
-            self.withheld.append(copy.deepcopy(message))
-            self._changes.notify()
-            return {kind: copy.deepcopy(message)}
-        return self._updates.add({kind: message})
+        if in_chat and bot_receives(message, view):
+            return self._updates.add({kind: message})
+        self.withheld.append(copy.deepcopy(message))
+        self._changes.notify()
+        return {kind: copy.deepcopy(message)}
 
     def _user_message(
         self,
@@ -260,7 +221,7 @@ class FakeBotApi:
     ) -> JSON:
         """A person sends `text`; returns the Update dict (see ``_queue_message`` for withheld ones).
 
-        ``entities=None`` detects /command, @mention, url ... as Telegram does. ``edited=True``
+        ``entities=None`` detects /command, @mention and links as Telegram does. ``edited=True``
         edits the person's message ``message_id`` (default: their last one in that chat).
         ``extra`` adds or overrides Message fields (``sender_chat``, ``via_bot``, future fields).
         """
@@ -301,22 +262,14 @@ class FakeBotApi:
 
     def inject_service_message(self, content: JSON, **origin: Unpack[Origin]) -> JSON:
         """A service message, e.g. ``{"new_chat_title": "SIM help"}`` (privacy mode lets it through)."""
-        message = self._user_message(**origin)
-        message.update(content)
-        return self._queue_message(message)
+        return self._queue_message(self._user_message(**origin) | content)
 
     def inject_callback_query(
-        self,
-        data: str | None,
-        *,
-        message: JSON,
-        user_id: int | None = None,
-        **profile: Unpack[Profile],
+        self, data: str | None, *, message: JSON, user_id: int | None = None, **profile: Unpack[Profile]
     ) -> JSON:
-        """A person presses a button on `message` (a message the bot sent, e.g. from ``sent()``;
-        its current version is used). ``data=None`` is a game button. The query can be answered once."""
+        """A person presses a button on `message`, a message the bot sent (its current version is
+        used). ``data=None`` is a game button. The query can be answered once."""
         chat = message["chat"]
-        current = self._chats.message(chat["id"], message["message_id"]) or message
         if user_id is None:
             if chat["type"] != "private":
                 raise ValueError("a button press in a group needs user_id")
@@ -324,7 +277,7 @@ class FakeBotApi:
         query: JSON = {
             "id": self._queries.issue(),
             "from": person(user_id, **profile),
-            "message": copy.deepcopy(current),
+            "message": self._chats.message(chat["id"], message["message_id"]) or message,
             "chat_instance": str(-((abs(int(chat["id"])) * 2_654_435_761 + self._bot_user["id"]) % 10**19)),
         }
         if data is not None:
@@ -335,10 +288,13 @@ class FakeBotApi:
         self, query: str, *, user_id: int, offset: str = "", **profile: Unpack[Profile]
     ) -> JSON:
         """A person types ``@ThisBot query`` in a chat; the query can be answered once."""
-        sender = person(user_id, **profile)
-        return self._updates.add(
-            {"inline_query": {"id": self._queries.issue(), "from": sender, "query": query, "offset": offset}}
-        )
+        inline = {
+            "id": self._queries.issue(),
+            "from": person(user_id, **profile),
+            "query": query,
+            "offset": offset,
+        }
+        return self._updates.add({"inline_query": inline | {"chat_type": "sender"}})
 
     def inject_my_chat_member(
         self,
@@ -350,17 +306,17 @@ class FakeBotApi:
         chat_type: ChatType = "group",
         chat_title: str | None = None,
     ) -> JSON:
-        """Someone changes the bot's membership (adds it, makes it admin, removes it): the bot's
-        status in the group changes and a ``my_chat_member`` update is queued. Telegram delivers
-        it by default, but not when allowed_updates omits it (the bot lists its types)."""
+        """Someone adds, promotes or removes the bot: its status in the group changes and a
+        ``my_chat_member`` update is queued. Telegram delivers it by default, but not when
+        allowed_updates leaves it out (as the bot's own list does)."""
         chat = self._chats.ensure(chat_id, chat_type=chat_type, title=chat_title)
         self._chats.set_status(chat_id, new_status)
         change = {
             "chat": chat,
             "from": person(from_user_id),
             "date": int(time.time()),
-            "old_chat_member": {"status": old_status, "user": self.bot_user, **_MEMBER_FIELDS[old_status]},
-            "new_chat_member": {"status": new_status, "user": self.bot_user, **_MEMBER_FIELDS[new_status]},
+            "old_chat_member": self._chats.member(old_status),
+            "new_chat_member": self._chats.member(new_status),
         }
         return self._updates.add({"my_chat_member": change})
 
@@ -373,14 +329,6 @@ class FakeBotApi:
         """Queue an update PTB cannot parse (see ``faults.poison``), e.g. in the middle of a batch."""
         return self._updates.add(poison(kind, self._user_message(**origin) | {"text": "hello"}))
 
-    def ensure_chat(self, chat_id: int, *, chat_type: ChatType = "private", title: str | None = None) -> JSON:
-        """A chat the bot can write to (someone has started it), without a message."""
-        return self._chats.ensure(chat_id, chat_type=chat_type, title=title)
-
-    def block_user(self, user_id: int, blocked: bool = True) -> None:
-        """The person blocks the bot: sends to their chat fail with 403."""
-        self._chats.block(user_id, blocked)
-
     # ---- what the bot did
 
     def _record(self, call: Call) -> None:
@@ -388,7 +336,7 @@ class FakeBotApi:
         self._changes.notify()
 
     def _note_sent(self, message: JSON) -> None:
-        self._outbox.append(_Sent(len(self.calls), copy.deepcopy(message)))
+        self._outbox.append((len(self.calls), copy.deepcopy(message)))
 
     def mark(self) -> int:
         """The current position in ``calls``: pass it as ``since=`` to see only later ones."""
@@ -402,11 +350,9 @@ class FakeBotApi:
         return [call for call in self.calls if not call.ok and not call.abandoned]
 
     def sent(self, chat_id: int | None = None, *, since: int = 0) -> list[JSON]:
-        """Messages the bot sent or edited (successful sendMessage / editMessageText), in order."""
+        """Messages the bot sent or edited (sendMessage / editMessageText that took effect), in order."""
         return [
-            copy.deepcopy(s.message)
-            for s in self._outbox
-            if s.call_index >= since and chat_id in (None, s.message["chat"]["id"])
+            copy.deepcopy(m) for at, m in self._outbox if at >= since and chat_id in (None, m["chat"]["id"])
         ]
 
     def sent_texts(self, chat_id: int | None = None, *, since: int = 0) -> list[str]:
@@ -434,8 +380,6 @@ class FakeBotApi:
         """The (short) description the bot set for `language_code` ("" if none)."""
         return self._methods.profile.get(("short_description" if short else "description", language_code), "")
 
-    # ---- webhook mode
-
     async def push_update(self, update: JSON, *, url: str, secret_token: str | None = None) -> int:
         """POST `update` to the bot's webhook at `url` as Telegram does; returns the HTTP status.
 
@@ -449,7 +393,7 @@ class FakeBotApi:
     async def wait_until(
         self, condition: Callable[[], T], *, timeout: float = 5.0, what: str = "condition"
     ) -> T:
-        """The first truthy ``condition()``; AssertionError with the calls seen after `timeout`."""
+        """The first truthy ``condition()``; AssertionError listing the calls seen after `timeout`."""
         return await self._changes.wait_until(condition, timeout, lambda: f"{what}\n{self._calls_summary()}")
 
     async def wait_for(
@@ -466,27 +410,24 @@ class FakeBotApi:
     async def wait_for_calls(
         self, method: str, count: int = 1, timeout: float = 5.0, *, since: int = 0
     ) -> list[Call]:
-        """The first `count` calls of `method` since ``since``."""
-
-        def enough() -> list[Call] | None:
-            calls = self.calls_of(method, since=since)
-            return calls if len(calls) >= count else None
-
-        return cast(
-            list[Call], await self.wait_until(enough, timeout=timeout, what=f"{count} call(s) of {method}")
+        """At least `count` calls of `method` since ``since``."""
+        calls = await self.wait_until(
+            lambda: len(found := self.calls_of(method, since=since)) >= count and found,
+            timeout=timeout,
+            what=f"{count} call(s) of {method}",
         )
+        return cast(list[Call], calls)
 
     async def wait_for_sent(
         self, chat_id: int | None = None, count: int = 1, timeout: float = 5.0, *, since: int = 0
     ) -> list[JSON]:
         """At least `count` messages sent or edited (to `chat_id`) since ``since``."""
-
-        def enough() -> list[JSON] | None:
-            messages = self.sent(chat_id, since=since)
-            return messages if len(messages) >= count else None
-
-        what = f"{count} sent message(s) to chat {chat_id}"
-        return cast(list[JSON], await self.wait_until(enough, timeout=timeout, what=what))
+        messages = await self.wait_until(
+            lambda: len(found := self.sent(chat_id, since=since)) >= count and found,
+            timeout=timeout,
+            what=f"{count} sent message(s) to chat {chat_id}",
+        )
+        return cast(list[JSON], messages)
 
     async def wait_delivered(self, update: JSON, timeout: float = 5.0) -> None:
         """Until the bot has fetched `update` (by getUpdates or a webhook push)."""
@@ -503,7 +444,7 @@ class FakeBotApi:
             status = "ok" if call.ok else call.fault or f"{call.status} {call.error}"
             params = repr(call.params)
             lines.append(
-                f"  {call.method} [{status}] {params[:237] + '...' if len(params) > 240 else params}"
+                f"  {call.method} [{status}] {params if len(params) <= 240 else params[:237] + '...'}"
             )
         return "\n".join(lines)
 

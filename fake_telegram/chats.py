@@ -10,28 +10,6 @@ from fake_telegram.wire import JSON, ApiError
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 MemberStatus = Literal["member", "administrator", "left", "kicked"]
-MediaKind = Literal[
-    "photo", "sticker", "voice", "audio", "document", "video", "animation", "location", "contact"
-]
-
-# Media kinds: the Message field and what Telegram puts in it besides the file ids.
-_MEDIA: dict[str, JSON] = {
-    "sticker": {
-        "width": 512,
-        "height": 512,
-        "emoji": "👍",
-        "is_animated": False,
-        "is_video": False,
-        "type": "regular",
-    },
-    "voice": {"duration": 3, "mime_type": "audio/ogg"},
-    "audio": {"duration": 3, "mime_type": "audio/mpeg", "title": "Song"},
-    "document": {"file_name": "document.pdf", "mime_type": "application/pdf"},
-    "video": {"duration": 3, "width": 640, "height": 360, "mime_type": "video/mp4"},
-    "animation": {"duration": 3, "width": 320, "height": 240, "mime_type": "video/mp4"},
-    "location": {"latitude": 41.327953, "longitude": 19.819025},
-}
-NO_CAPTION = frozenset({"sticker", "location", "contact"})
 
 
 class Profile(TypedDict, total=False):
@@ -137,6 +115,26 @@ class Chats:
     def set_status(self, chat_id: int, status: MemberStatus) -> None:
         self._status[chat_id] = status
 
+    def member(self, status: MemberStatus) -> JSON:
+        """The bot as a ChatMember of that status, with the fields PTB requires for it."""
+        member: JSON = {"status": status, "user": dict(self.bot_sender)}
+        if status == "kicked":
+            member["until_date"] = 0
+        if status == "administrator":
+            granted = (
+                "manage_chat",
+                "delete_messages",
+                "manage_video_chats",
+                "restrict_members",
+                "change_info",
+            )
+            withheld = ("promote_members", "post_stories", "edit_stories", "delete_stories")
+            member |= {"can_be_edited": False, "is_anonymous": False, "can_invite_users": True}
+            member |= {f"can_{right}": True for right in granted} | {
+                f"can_{right}": False for right in withheld
+            }
+        return member
+
     def note_sender(self, message: JSON) -> None:
         """Remember the last bot that posted in a group (privacy mode's rule for bare /commands).
 
@@ -200,35 +198,3 @@ class Chats:
             self._messages[(chat["id"], thread_id)] = root
             self._last_message_id[chat["id"]] = max(self._last_message_id.get(chat["id"], 0), thread_id)
         return root
-
-
-def media_content(kind: MediaKind, sender: JSON, serial: int) -> JSON:
-    """The Message fields of a photo, sticker, voice ... (file ids are unique but fetch nothing)."""
-
-    def file(width: int | None = None) -> JSON:
-        number = f"{serial:06d}{width or ''}"
-        found: JSON = {
-            "file_id": f"AgACAgQ{kind}{number}",
-            "file_unique_id": f"AQAD{number}",
-            "file_size": 2048,
-        }
-        return found | ({"width": width, "height": width * 3 // 4} if width else {})
-
-    if kind == "photo":
-        return {"photo": [file(90), file(320), file(800)]}
-    if kind == "contact":
-        return {
-            "contact": {
-                "phone_number": "+355690000000",
-                "first_name": sender["first_name"],
-                "user_id": sender["id"],
-            }
-        }
-    if kind not in _MEDIA:
-        raise ValueError(f"unknown media kind {kind!r}")
-    if kind == "location":
-        return {"location": dict(_MEDIA[kind])}
-    content: JSON = {kind: {**_MEDIA[kind], **file()}}
-    if kind == "animation":  # Telegram sends an animation as a document too
-        content["document"] = {**file(), "mime_type": "video/mp4", "file_name": "animation.mp4"}
-    return content

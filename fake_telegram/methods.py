@@ -28,6 +28,7 @@ _NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 _QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+_MARKUPS = frozenset({"inline_keyboard", "keyboard", "remove_keyboard", "force_reply"})
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE = re.compile(r"[a-z]{2}")
 # Profile texts: (field, longest allowed).
@@ -116,17 +117,12 @@ class BotApiMethods:
         return message
 
     def _reply_target(self, chat: JSON, params: JSON) -> JSON | None:
+        """The message a sendMessage replies to (PTB sends reply_parameters), in the same chat."""
         reply = params.get("reply_parameters")
         if not isinstance(reply, dict):
-            if params.get("reply_to_message_id") in (None, ""):
-                return None
-            reply = {
-                "message_id": params["reply_to_message_id"],
-                "allow_sending_without_reply": params.get("allow_sending_without_reply"),
-            }
-        target_chat = self._chats.find(reply["chat_id"]) if reply.get("chat_id") else chat
+            return None
         try:
-            target = self._chats.message(target_chat["id"], int(reply.get("message_id")))  # type: ignore[arg-type]
+            target = self._chats.message(chat["id"], int(reply.get("message_id")))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             target = None
         if target is None and not reply.get("allow_sending_without_reply"):
@@ -230,12 +226,7 @@ def inline_keyboard(markup: object) -> JSON | None:
     """Check reply_markup like Telegram; return what a Message echoes (inline keyboards only)."""
     if markup is None or markup == "":
         return None
-    if not isinstance(markup, dict) or not {
-        "inline_keyboard",
-        "keyboard",
-        "remove_keyboard",
-        "force_reply",
-    } & set(markup):
+    if not isinstance(markup, dict) or not _MARKUPS & set(markup):
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
     rows = markup.get("inline_keyboard")
     if rows is None:

@@ -21,25 +21,10 @@ from dataclasses import dataclass
 from fake_telegram.wire import JSON
 
 SERVICE_FIELDS = frozenset(
-    {
-        "new_chat_members",
-        "left_chat_member",
-        "new_chat_title",
-        "new_chat_photo",
-        "delete_chat_photo",
-        "group_chat_created",
-        "supergroup_chat_created",
-        "migrate_to_chat_id",
-        "migrate_from_chat_id",
-        "pinned_message",
-        "forum_topic_created",
-        "forum_topic_edited",
-        "forum_topic_closed",
-        "forum_topic_reopened",
-        "video_chat_started",
-        "video_chat_ended",
-        "message_auto_delete_timer_changed",
-    }
+    {"new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "delete_chat_photo"}
+    | {"group_chat_created", "supergroup_chat_created", "migrate_to_chat_id", "migrate_from_chat_id"}
+    | {"pinned_message", "forum_topic_created", "forum_topic_edited", "forum_topic_closed"}
+    | {"forum_topic_reopened", "video_chat_started", "video_chat_ended", "message_auto_delete_timer_changed"}
 )
 
 

@@ -24,7 +24,7 @@ from fake_telegram.wire import JSON, ApiError, Call, decode_param, dumps
 
 def _bound_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # shares the port with the reservation
     sock.bind((host, port))
     return sock
 
@@ -34,8 +34,8 @@ def _error(error: ApiError) -> web.Response:
 
 
 class BotApiServer:
-    """Decodes each request, applies the token check and scripted faults, runs the method,
-    records the call; can be made unreachable and reachable again."""
+    """Decodes each request, checks the token, applies a scripted fault or runs the method,
+    and hands the record of the call to `record`."""
 
     def __init__(
         self,
@@ -45,15 +45,17 @@ class BotApiServer:
         token_accepted: Callable[[str], bool],
         host: str = "127.0.0.1",
     ) -> None:
-        self._methods = methods
-        self._faults = faults
-        self._record = record
-        self._token_accepted = token_accepted
+        self._methods, self._faults, self._record, self._token_accepted = (
+            methods,
+            faults,
+            record,
+            token_accepted,
+        )
         self._host = host
         self._runner: web.AppRunner | None = None
         self._reservation: socket.socket | None = None
         self._site: web.SockSite | None = None
-        self._inflight: set[asyncio.Task[Any]] = set()
+        self._late: set[asyncio.Future[web.StreamResponse]] = set()  # delayed answers
 
     @property
     def port(self) -> int:
@@ -61,20 +63,17 @@ class BotApiServer:
             raise RuntimeError("the fake Bot API is not started")
         return int(self._reservation.getsockname()[1])
 
-    @property
-    def reachable(self) -> bool:
-        return self._site is not None
-
-    async def start(self, *, reachable: bool = True) -> None:
-        app = web.Application(client_max_size=16 * 1024 * 1024)
+    async def start(self, *, reachable: bool) -> None:
+        app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # handler_cancellation: an abandoned long poll ends at once, as on Telegram.
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         self._reservation = _bound_socket(self._host, 0)
-        if reachable:
-            await self.set_reachable(True)
+        await self.set_reachable(reachable)
 
     async def set_reachable(self, reachable: bool) -> None:
         """Listen on the reserved port, or refuse connections and cut the open ones."""
@@ -89,16 +88,13 @@ class BotApiServer:
             for connection in self._runner.server.connections if self._runner.server else []:
                 connection.force_close()
 
-    async def stop(self, on_closing: Callable[[], None]) -> None:
-        """Let pending long polls answer (``on_closing`` tells them), then close everything."""
+    async def stop(self) -> None:
+        """Close everything; answers still being delayed are abandoned."""
         runner, self._runner = self._runner, None
         if runner is None:
             return
-        on_closing()
-        if self._inflight:
-            await asyncio.wait(set(self._inflight), timeout=0.2)
-        for task in list(self._inflight):
-            task.cancel()
+        for late in list(self._late):
+            late.cancel()
         self._site = None
         await runner.cleanup()
         if self._reservation is not None:
@@ -106,16 +102,6 @@ class BotApiServer:
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return _error(ApiError(404, "Not Found"))
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        task = asyncio.current_task()
-        if task is not None:
-            self._inflight.add(task)
-        try:
-            return await self._dispatch(request)
-        finally:
-            if task is not None:
-                self._inflight.discard(task)
 
     async def _read_params(self, request: web.Request) -> JSON:
         params: JSON = {key: decode_param(key, value) for key, value in request.query.items()}
@@ -129,11 +115,10 @@ class BotApiServer:
                 params[key] = decode_param(key, value) if isinstance(value, str) else "<file>"
         return params
 
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         at = time.time()
-        name, handler = self._methods.get(
-            request.match_info["method"].lower(), (request.match_info["method"], None)
-        )
+        method = request.match_info["method"]
+        name, handler = self._methods.get(method.lower(), (method, None))
 
         def record(params: JSON, **outcome: Any) -> None:
             self._record(Call(name, params, at, request.method, **outcome))
@@ -148,20 +133,19 @@ class BotApiServer:
             record(params, status=401, error="Unauthorized")
             return _error(ApiError(401, "Unauthorized"))
         fault = self._faults.take(name)
-        if fault is not None and fault.kind == "delay":
-            # Shielded: a client that gives up meanwhile does not undo the call (a timed-out
-            # sendMessage may still have been delivered, as on Telegram).
-            late = asyncio.ensure_future(self._respond_late(fault.seconds, request, handler, params, record))
-            self._inflight.add(late)
-            late.add_done_callback(self._inflight.discard)
-            return await asyncio.shield(late)
-        return await self._respond(request, handler, params, record, fault)
+        if fault is None or fault.kind != "delay":
+            return await self._respond(request, handler, params, record, fault)
 
-    async def _respond_late(
-        self, seconds: float, request: web.Request, handler: Handler | None, params: JSON, record: Any
-    ) -> web.StreamResponse:
-        await asyncio.sleep(seconds)
-        return await self._respond(request, handler, params, record, None)
+        async def late() -> web.StreamResponse:
+            await asyncio.sleep(fault.seconds)
+            return await self._respond(request, handler, params, record, None)
+
+        # Shielded: a client that gives up meanwhile does not undo the call (a timed-out
+        # sendMessage may still have been delivered, as on Telegram).
+        answer = asyncio.ensure_future(late())
+        self._late.add(answer)
+        answer.add_done_callback(self._late.discard)
+        return await asyncio.shield(answer)
 
     async def _respond(
         self,
@@ -189,8 +173,8 @@ class BotApiServer:
         try:
             result = await _run(handler, params)
         except ApiError as error:
-            if request.transport is None or request.transport.is_closing():
-                record(params, status=499, error="client closed request")  # e.g. a superseded long poll
+            if request.transport is None or request.transport.is_closing():  # e.g. a superseded long poll
+                record(params, status=499, error="client closed request")
                 return web.Response(status=499)
             record(params, status=error.code, error=error.description)
             return _error(error)
