@@ -24,8 +24,14 @@ How it mirrors Telegram (so the bot's mistakes show up here):
   are dropped; chat_member and reactions only when asked for), 409 when a second getUpdates
   supersedes a long poll or a webhook is set.
 * Callback and inline query ids are the injected ones, each answerable once.
-* Privacy mode (``FakeBotApi(privacy_mode=True)``, off by default): see ``fake_telegram.privacy``.
-  Messages from other bots never reach the bot. A withheld message has no ``update_id``.
+* Privacy mode (``FakeBotApi(privacy_mode=True)``, off by default; the rules are in
+  ``fake_telegram.privacy``). ``set_admin(chat_id)``, or a promotion by
+  ``inject_my_chat_member``, lets the bot see every message of that group. Messages from other
+  bots never reach it. A withheld message is stored (people can reply to it) and listed in
+  ``withheld``; the dict its ``inject_*`` returns has no ``update_id``.
+
+Not implemented: parse modes other than HTML, files, and every method the bot does not call
+(see ``fake_telegram.methods``), which answer 404 as unknown methods do on Telegram.
 
 Faults: ``fail_next`` / ``delay_next`` / ``drop_next`` / ``malformed_next`` script the next
 answers of a method; ``inject_poison`` / ``inject_raw`` queue updates PTB cannot parse;

@@ -82,6 +82,7 @@ class FakeBotApi:
     # ---- lifecycle and addresses
 
     async def start(self) -> None:
+        self._updates.closing = False
         await self._server.start(reachable=self._reachable_at_start)
 
     async def stop(self) -> None:
@@ -162,7 +163,8 @@ class FakeBotApi:
             last_bot_in_chat=self._chats.last_bot(chat_id),
         )
         in_chat = message["chat"]["type"] == "private" or status in {"member", "administrator"}
-        self._chats.note_sender(message)
+        if kind == "message":
+            self._chats.note_sender(message)
         if in_chat and bot_receives(message, view):
             return self._updates.add({kind: message})
         self.withheld.append(copy.deepcopy(message))

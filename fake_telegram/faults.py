@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from fake_telegram.wire import JSON
@@ -24,7 +24,7 @@ _DESCRIPTIONS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fault:
     """What happens to the next ``times`` requests of ``method`` (``"*"``: any method).
 
@@ -54,25 +54,26 @@ class FaultPlan:
     """Faults waiting for their requests, first scripted first used."""
 
     def __init__(self) -> None:
-        self._faults: list[Fault] = []
+        self._waiting: list[tuple[Fault, int]] = []  # (fault, requests it still applies to)
 
     def add(self, fault: Fault) -> None:
         if fault.kind == "error" and fault.status == 429 and fault.retry_after is None:
-            fault.retry_after = 1  # Telegram's flood control always says how long to wait
-        self._faults.append(fault)
+            fault = replace(fault, retry_after=1)  # Telegram's flood control always says how long to wait
+        self._waiting.append((fault, fault.times))
 
     def take(self, method: str) -> Fault | None:
         """The fault for this request of `method`, if one is scripted."""
-        for fault in self._faults:
+        for index, (fault, left) in enumerate(self._waiting):
             if fault.method in {"*", method}:
-                fault.times -= 1
-                if fault.times <= 0:
-                    self._faults.remove(fault)
+                if left > 1:
+                    self._waiting[index] = (fault, left - 1)
+                else:
+                    del self._waiting[index]
                 return fault
         return None
 
     def clear(self) -> None:
-        self._faults.clear()
+        self._waiting.clear()
 
 
 def poison(kind: PoisonKind, message: JSON) -> JSON:

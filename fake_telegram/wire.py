@@ -10,12 +10,10 @@ JSON = dict[str, Any]
 
 # Form values are JSON (PTB JSON-encodes numbers, booleans, objects and lists) except these plain
 # strings, which would otherwise turn into numbers ("5", a numeric callback query id).
-_STRING_PARAMS = frozenset({"text", "parse_mode", "url", "secret_token", "language_code", "next_offset"}) | {
-    "callback_query_id",
-    "inline_query_id",
-    "description",
-    "short_description",
-}
+_STRING_PARAMS = frozenset(
+    {"text", "parse_mode", "url", "secret_token", "language_code", "next_offset", "description"}
+    | {"short_description", "callback_query_id", "inline_query_id"}
+)
 
 
 class ApiError(Exception):
