@@ -1,26 +1,26 @@
-"""FakeBotApi, the one object a test holds: it plays the people (inject_*), records what the bot
-does (calls, sent), waits without sleeping, and scripts faults. Use it from the event loop that
-runs it."""
+"""FakeBotApi, the one object a test holds: it plays the people (``inject_*``), sets the scene
+(privacy mode, admin rights, network, token), scripts faults, and through BotActivity records
+what the bot does and waits for it. Use it from the event loop that runs it."""
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar, Unpack, cast
+from typing import Any, Self, Unpack
 
 from fake_telegram.chats import Chats, ChatType, MemberStatus, Profile, person
 from fake_telegram.faults import Fault, FaultPlan, PoisonKind, poison
 from fake_telegram.media import NO_CAPTION, MediaKind, media_content
 from fake_telegram.methods import BotApiMethods, OpenQueries, commands_key
 from fake_telegram.privacy import BotView, bot_receives
+from fake_telegram.record import BotActivity
 from fake_telegram.server import BotApiServer
 from fake_telegram.text import detect_entities, sorted_entities
-from fake_telegram.updates import Changes, UpdateQueue
-from fake_telegram.wire import JSON, Call
+from fake_telegram.updates import UpdateQueue
+from fake_telegram.wire import JSON
 
-T = TypeVar("T")
 DEFAULT_TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 
 
@@ -37,7 +37,7 @@ class Origin(Profile, total=False):
     from_bot: bool
 
 
-class FakeBotApi:
+class FakeBotApi(BotActivity):
     """A fake ``api.telegram.org`` for one bot, on 127.0.0.1 (see the package docstring)."""
 
     def __init__(
@@ -65,10 +65,8 @@ class FakeBotApi:
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
-        self.calls: list[Call] = []
+        super().__init__()
         self.withheld: list[JSON] = []  # messages Telegram did not show the bot
-        self._outbox: list[tuple[int, JSON]] = []  # (index in calls, message sent or edited)
-        self._changes = Changes()
         self._chats = Chats(self._bot_user)
         self._updates = UpdateQueue(self._changes, first_update_id)
         self._queries = OpenQueries(self._bot_user["id"])
@@ -333,33 +331,6 @@ class FakeBotApi:
 
     # ---- what the bot did
 
-    def _record(self, call: Call) -> None:
-        self.calls.append(call)
-        self._changes.notify()
-
-    def _note_sent(self, message: JSON) -> None:
-        self._outbox.append((len(self.calls), copy.deepcopy(message)))
-
-    def mark(self) -> int:
-        """The current position in ``calls``: pass it as ``since=`` to see only later ones."""
-        return len(self.calls)
-
-    def calls_of(self, method: str, *, since: int = 0) -> list[Call]:
-        return [call for call in self.calls[since:] if call.method == method]
-
-    def failed_calls(self) -> list[Call]:
-        """Calls that got an error (HTTP error or scripted fault), abandoned ones excluded."""
-        return [call for call in self.calls if not call.ok and not call.abandoned]
-
-    def sent(self, chat_id: int | None = None, *, since: int = 0) -> list[JSON]:
-        """Messages the bot sent or edited (sendMessage / editMessageText that took effect), in order."""
-        return [
-            copy.deepcopy(m) for at, m in self._outbox if at >= since and chat_id in (None, m["chat"]["id"])
-        ]
-
-    def sent_texts(self, chat_id: int | None = None, *, since: int = 0) -> list[str]:
-        return [str(message["text"]) for message in self.sent(chat_id, since=since)]
-
     def message(self, chat_id: int, message_id: int) -> JSON | None:
         """A stored message as it is now."""
         return copy.deepcopy(self._chats.message(chat_id, message_id))
@@ -390,47 +361,6 @@ class FakeBotApi:
         """
         return await self._updates.push(update, url, secret_token)
 
-    # ---- waiting (never sleeping: every call and injection wakes the waiters)
-
-    async def wait_until(
-        self, condition: Callable[[], T], *, timeout: float = 5.0, what: str = "condition"
-    ) -> T:
-        """The first truthy ``condition()``; AssertionError listing the calls seen after `timeout`."""
-        return await self._changes.wait_until(condition, timeout, lambda: f"{what}\n{self._calls_summary()}")
-
-    async def wait_for(
-        self, predicate: Callable[[Call], bool], *, timeout: float = 5.0, since: int = 0
-    ) -> Call:
-        """The first call (from ``since``) matching `predicate`."""
-        found = await self.wait_until(
-            lambda: next((c for c in self.calls[since:] if predicate(c)), None),
-            timeout=timeout,
-            what="a call matching the predicate",
-        )
-        return cast(Call, found)
-
-    async def wait_for_calls(
-        self, method: str, count: int = 1, timeout: float = 5.0, *, since: int = 0
-    ) -> list[Call]:
-        """At least `count` calls of `method` since ``since``."""
-        calls = await self.wait_until(
-            lambda: len(found := self.calls_of(method, since=since)) >= count and found,
-            timeout=timeout,
-            what=f"{count} call(s) of {method}",
-        )
-        return cast(list[Call], calls)
-
-    async def wait_for_sent(
-        self, chat_id: int | None = None, count: int = 1, timeout: float = 5.0, *, since: int = 0
-    ) -> list[JSON]:
-        """At least `count` messages sent or edited (to `chat_id`) since ``since``."""
-        messages = await self.wait_until(
-            lambda: len(found := self.sent(chat_id, since=since)) >= count and found,
-            timeout=timeout,
-            what=f"{count} sent message(s) to chat {chat_id}",
-        )
-        return cast(list[JSON], messages)
-
     async def wait_delivered(self, update: JSON, timeout: float = 5.0) -> None:
         """Until the bot has fetched `update` (by getUpdates or a webhook push)."""
         if "update_id" not in update:
@@ -439,16 +369,6 @@ class FakeBotApi:
         await self.wait_until(
             lambda: update_id in self._updates.delivered, timeout=timeout, what=f"update {update_id}"
         )
-
-    def _calls_summary(self, limit: int = 40) -> str:
-        lines = [f"calls seen ({len(self.calls)}, the last {min(limit, len(self.calls))}):"]
-        for call in self.calls[-limit:]:
-            status = "ok" if call.ok else call.fault or f"{call.status} {call.error}"
-            params = repr(call.params)
-            lines.append(
-                f"  {call.method} [{status}] {params if len(params) <= 240 else params[:237] + '...'}"
-            )
-        return "\n".join(lines)
 
     # ---- faults
 

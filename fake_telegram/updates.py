@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
-from collections.abc import Callable
-from typing import TypeVar
 
 import aiohttp
 
+from fake_telegram.record import Changes
 from fake_telegram.wire import JSON, ApiError
 
-T = TypeVar("T")
 # Telegram sends these only when allowed_updates lists them.
 NOT_DELIVERED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-class Changes:
-    """Wakes every waiter whenever something happens (a call, an injection), never polling."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def notify(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def next(self, timeout: float) -> None:
-        """Until the next change, or `timeout` seconds."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                await self._event.wait()
-
-    async def wait_until(self, condition: Callable[[], T], timeout: float, what: Callable[[], str]) -> T:
-        """The first truthy ``condition()``; AssertionError naming `what` after `timeout` seconds."""
-        try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    event = self._event
-                    result = condition()
-                    if result:
-                        return result
-                    await event.wait()
-        except TimeoutError:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what()}") from None
 
 
 def update_kind(update: JSON) -> str:
