@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import buttons, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 CAT = 301
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.kb import KnowledgeBase
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import BOT_USERNAME, assert_silent, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 GROUP = -100_200_300
 ANN, BOB = 201, 202

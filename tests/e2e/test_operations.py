@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.kb import KnowledgeBase
 from bot.message_keys import MessageKey
 from bot.telegram.app import AnyApplication
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN, StartBot, assert_silent, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 DAN = 401
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import buttons, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 from tests.telegram_html import telegram_html_errors
 
 ANN = 101

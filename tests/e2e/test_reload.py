@@ -15,8 +15,8 @@ import pytest
 from bot.kb import DEFAULT_KB_DIR, KnowledgeBase
 from bot.telegram.app import AnyApplication, desk_of
 from bot.telegram.watcher import watch_knowledge_base
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 VISITOR = 601
 

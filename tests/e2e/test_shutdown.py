@@ -35,8 +35,8 @@ import pytest
 from bot.conversation import PersonState
 from bot.telegram.app import STATE_FILE
 from bot.telegram.people import PEOPLE_KEY
+from fake_telegram import Call, FakeBotApi
 from tests.e2e.conftest import TOKEN
-from tests.e2e.fake_bot_api import Call, FakeBotApi
 
 JSON = dict[str, Any]
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.kb import KnowledgeBase
 from bot.message_keys import MessageKey
 from bot.unanswered import DATABASE_FILE, UnansweredLog
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 FAY = 801
 
