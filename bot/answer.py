@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.kb import KnowledgeBase, Section
-from bot.match import MatchSettings, Ranking, SectionIndex, build_index, is_negative, terms
+from bot.match import MatchSettings, Ranking, SectionIndex, build_index, is_negative
 from bot.normalize import find_step_reference, normalize_text, remove_step_reference, strip_invisible
 from bot.outcomes import (
     Answered,
@@ -27,6 +27,7 @@ from bot.outcomes import (
 )
 from bot.patterns import MAX_QUESTION_CHARS
 from bot.small_talk import SmallTalkPhrases, build_small_talk
+from bot.terms import terms
 
 MAX_CHOICES = 3
 
@@ -55,7 +56,8 @@ class DecisionSettings:
     min_coverage: float = (
         0.7  # below this share of our topic's words, a question without topic terms is declined
     )
-    max_negative_share: float = 0.5  # more of the probability than this on negative sources: declined
+    max_negative_share: float = 0.5
+    max_foreign: float = 0.25  # more of the probability than this on negative sources: declined
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
     step_boost: float = 0.5  # a question naming a step ("第二步的解绑") leans to that step's sections
@@ -169,29 +171,28 @@ class Responder:
         shown = tuple(Candidate(c.id, round(c.score, 4)) for c in sections[:MAX_CHOICES])
         if self._off_topic(ranking, bool(in_step)):
             return Declined(DeclineReason.OFF_TOPIC, candidates=shown)
+        if ranking.exact is not None and not in_step:  # asked exactly as an example of that section
+            return Answered(ranking.exact, candidates=shown)
         best = sections[0]
-        if best.score < self.settings.confident_above and ranking.generic:
+        if best.score < self.settings.confident_above and ranking.generic and not in_step:
             # "how do I cancel my SIM": nothing but words every step uses. The whole guide answers it.
-            return Answered(self._overview, candidates=shown)
+            return Answered(self.kb.overview.id, candidates=shown)
         close = [c for c in sections[:MAX_CHOICES] if c.score >= best.score * self.settings.clarify_ratio]
         if len(close) > 1 and best.score < self.settings.confident_above:
             return Clarify(tuple(Candidate(c.id, round(c.score, 4)) for c in close))
         return Answered(best.id, candidates=shown)
 
-    @property
-    def _overview(self) -> str:
-        return self.kb.overview.id
-
     def _off_topic(self, ranking: Ranking, names_a_step: bool) -> bool:
         """Decline when the negative sources explain the question better, or its words are not ours."""
         if names_a_step:
             return False
-        if not ranking.evidence:
+        if ranking.exact is not None:
+            return is_negative(ranking.exact)
+        if not ranking.evidence or ranking.negative_share > self.settings.max_negative_share:
             return True
-        negative_share = sum(label.score for label in ranking.labels if is_negative(label.id))
-        if negative_share > self.settings.max_negative_share:
-            return True
-        return ranking.coverage < self.settings.min_coverage and not ranking.topic_terms
+        if ranking.coverage >= self.settings.min_coverage:
+            return False
+        return not ranking.topic_words or ranking.foreign >= self.settings.max_foreign
 
 
 def _in_step(section: Section, label: str) -> bool:

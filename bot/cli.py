@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -133,6 +134,14 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Entry point of `python -m bot` and the `simbot` script."""
+    try:
+        return _main(argv, prog)
+    except BrokenPipeError:  # `ask --jsonl | head`: the reader has gone, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None, prog: str | None) -> int:
     args = build_parser(prog).parse_args(argv)
     try:
         if args.command == "unanswered":

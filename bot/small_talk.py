@@ -35,6 +35,11 @@ _PRIORITY = (
 # Punctuation, symbols and emoji, and the particles that soften a Chinese phrase (你好呀, 谢啦).
 _NOISE = re.compile(r"[\W_]+|(?<=[\u4e00-\u9fff])[呀啊啦哈哦嘛呢吧喔哇噢嗯]+", re.UNICODE)
 _REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")  # "hiii", "thanksss"
+# Words that soften English small talk without changing it: "thanks mate", "hi guys", "bye bot".
+_SOFTENERS = re.compile(
+    r"\b(?:mate|bro|man|dude|guys|everyone|everybody|folks|buddy|pal|sir|madam|bot|again|dear|lol|haha|"
+    r"please|pls|so much|very much|a lot|again)\b"
+)
 _MAX_SMALL_TALK_CHARS = 60
 
 
@@ -44,6 +49,7 @@ class SmallTalkPhrases:
 
     phrases: Mapping[str, SmallTalkKind] = field(default_factory=dict)
     _leading: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
+    _whole: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.phrases:
@@ -51,15 +57,19 @@ class SmallTalkPhrases:
                 _as_pattern(phrase) for phrase in sorted(self.phrases, key=len, reverse=True)
             )
             object.__setattr__(self, "_leading", re.compile(rf"\s*({alternatives})\s*"))
+            # The whole message as a run of phrases; the regex engine backtracks, so "好的 谢谢你"
+            # is "好的" + "谢谢你" even though "好的 谢谢" is also a phrase.
+            object.__setattr__(self, "_whole", re.compile(rf"(?:\s*(?:{alternatives})\s*)+"))
 
     def detect(self, normalized: str) -> SmallTalkKind | None:
         """The kind of small talk a whole message is, or None when it says anything else."""
-        if len(normalized) > _MAX_SMALL_TALK_CHARS:
+        if len(normalized) > _MAX_SMALL_TALK_CHARS or self._whole is None or self._leading is None:
             return None
-        kinds, rest = self._consume(_clean(normalized))
-        if rest or not kinds:
+        text = _clean(normalized)
+        if not text or not self._whole.fullmatch(text):
             return None
-        return next(kind for kind in _PRIORITY if kind in kinds)
+        kinds = {self.kind_of(found.group(1)) for found in self._leading.finditer(text)}
+        return next((kind for kind in _PRIORITY if kind in kinds), None)
 
     def strip_leading(self, normalized: str) -> str:
         """The message without greetings or thanks in front: "你好 请问怎么注销" → "请问怎么注销"."""
@@ -78,17 +88,6 @@ class SmallTalkPhrases:
         """The kind of one known phrase (as matched in a message), None if it is not one."""
         return self.phrases.get(_clean(phrase))
 
-    def _consume(self, text: str) -> tuple[set[SmallTalkKind], str]:
-        kinds: set[SmallTalkKind] = set()
-        while text and self._leading is not None:
-            found = self._leading.match(text)
-            kind = self.kind_of(found.group(1)) if found else None
-            if found is None or kind is None:
-                break
-            kinds.add(kind)
-            text = text[found.end() :]
-        return kinds, text.strip()
-
 
 def build_small_talk(
     groups: Mapping[SmallTalkKind, Iterable[str]], normalize: Callable[[str], str]
@@ -105,7 +104,8 @@ def build_small_talk(
 
 def _clean(normalized: str) -> str:
     text = _REPEATED_LETTER.sub(r"\1", normalized)
-    return re.sub(r"\s+", " ", _NOISE.sub(" ", text)).strip()
+    text = _SOFTENERS.sub(" ", _NOISE.sub(" ", text))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _as_pattern(phrase: str) -> str:
