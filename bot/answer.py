@@ -53,11 +53,11 @@ class Place:
 class DecisionSettings:
     """Thresholds of the decision, tuned with bench/tune.py (dev and held-out sets, negatives)."""
 
-    min_coverage: float = (
-        0.7  # below this share of our topic's words, a question without topic terms is declined
-    )
-    max_negative_share: float = 0.5
-    max_foreign: float = 0.25  # more of the probability than this on negative sources: declined
+    # Below this share of our topic's words (weighted by rarity), a question needs a topic word.
+    min_coverage: float = 0.7
+    max_negative_share: float = 0.5  # more of the probability than this on the negative sources: declined
+    max_foreign: float = 0.25  # uncovered words this much other domains' words: a topic word is not enough
+    thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
     step_boost: float = 0.5  # a question naming a step ("第二步的解绑") leans to that step's sections
@@ -182,6 +182,20 @@ class Responder:
             return Clarify(tuple(Candidate(c.id, round(c.score, 4)) for c in close))
         return Answered(best.id, candidates=shown)
 
+    def _too_thin(self, ranking: Ranking) -> bool:
+        """A Chinese message with at most one word we know, no topic word and no clear step.
+
+        Chinese questions about our topic have several words ("营业厅要带什么"); one word such
+        as 邮件 or 地址 is too little to pick a step. (Short English questions are common and
+        in scope — "how do I know it worked" — so the rule is for Chinese only.)
+        """
+        return (
+            ranking.english_words == 0
+            and ranking.chinese_words <= 1
+            and not ranking.topic_words
+            and ranking.labels[0].score < self.settings.thin_confidence
+        )
+
     def _off_topic(self, ranking: Ranking, names_a_step: bool) -> bool:
         """Decline when the negative sources explain the question better, or its words are not ours."""
         if names_a_step:
@@ -189,6 +203,8 @@ class Responder:
         if ranking.exact is not None:
             return is_negative(ranking.exact)
         if not ranking.evidence or ranking.negative_share > self.settings.max_negative_share:
+            return True
+        if self._too_thin(ranking):
             return True
         if ranking.coverage >= self.settings.min_coverage:
             return False

@@ -40,12 +40,13 @@ _FILLER = re.compile(
     r"|(?:\s*(?:\b(?:please|pls)\b|呢|吧|啊|呀|吗|了|哦|一下|是什么|是啥|怎么做))*$"
 )
 _PUNCTUATION = re.compile(r"[\s!?.,;:~…！？。，；：、\"'“”‘’()（）\[\]【】-]+")
+_CONTRACTION = re.compile(r"\b(what|that|it|there|where)['’]s\b")  # "what's next" → "what is next"
 _CHOICE = re.compile(r"^\s*(?:#|no\.?|选|第)?\s*([1-9])\s*(?:个|号)?\s*$")
 
 
 def detect_follow_up(normalized: str) -> FollowUp | None:
     """The follow-up a short normalised message asks for, or None for anything else."""
-    text = _PUNCTUATION.sub(" ", normalized).strip()
+    text = _PUNCTUATION.sub(" ", _CONTRACTION.sub(r"\1 is", normalized)).strip()
     text = _FILLER.sub("", text).strip()
     if not text or len(text) > 24:
         return None

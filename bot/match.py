@@ -66,8 +66,10 @@ class Ranking:
     coverage: float  # share of its terms (weighted by rarity) our topic's texts use; 1.0 when it has none
     foreign: float  # share of its terms that only text the bot must decline uses (QQ, 信用卡, transfer)
     topic_words: tuple[str, ...]  # the topic words (synonyms.yaml) it contains
-    generic: bool  # every word it has is one all sections use alike ("cancel", "SIM", "注销")
+    generic: bool  # every word it has is one all sections use alike, or a topic word ("cancel my SIM")
     evidence: bool  # whether any of its terms is known at all (an emoji or gibberish has none)
+    chinese_words: int = 0  # how many of its Chinese character pairs are known at all
+    english_words: int = 0  # how many English content words it has
     exact: str | None = None  # the label of an example written exactly like it
 
     @property
@@ -156,11 +158,14 @@ class SectionIndex:
             scale = typical / totals[label] if totals[label] else 0.0
             for term, weight in weights[label].items():
                 self._lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
-        self._generic_terms = frozenset(
+        generic = {
             term
             for term in idf
             if len(term) > 1 and _spread(weights, self.section_labels, term) >= self.settings.generic_spread
-        )
+        }
+        # Topic words name what is cancelled (SIM, Vodafone, 保号卡), never which step: neutral too.
+        topic = {term for word in self.synonyms.topic for term in self._terms(normalize_text(word))}
+        self._neutral = frozenset(generic | {term for term in topic if len(term) > 1})
 
     # --- querying ----------------------------------------------------------------------------
 
@@ -196,8 +201,10 @@ class SectionIndex:
                 weights, lambda term: term in self._known and term not in self._vocabulary, empty=0.0
             ),
             topic_words=self.synonyms.topic_words(normalized),
-            generic=bool(known) and all(term in self._generic_terms for term in known if len(term) > 1),
+            generic=bool(known) and all(term in self._neutral for term in known if len(term) > 1),
             evidence=bool(known),
+            chinese_words=sum(1 for term in known if len(term) == 2 and not term.startswith("~")),
+            english_words=sum(1 for term in counts if term.startswith("~")),
             exact=self._exact.get(" ".join(sorted(counts))),  # the same key as _key()
         )
 
