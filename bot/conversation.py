@@ -118,7 +118,12 @@ class Media:
     caption: str = ""
 
 
-Event = Text | Command | Press | Media
+@dataclass(frozen=True)
+class Joined:
+    """The bot was added to a group: introduce itself once, saying how to ask it there."""
+
+
+Event = Text | Command | Press | Media | Joined
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,9 @@ class Conversation:
                 return self._command(name.lower(), argument.strip(), person, speaker, now)
             case Press(action=action):
                 return self._press(action, person, speaker, now)
+            case Joined():
+                lang = self.quiet_language(person, speaker)
+                return self._turn(Shown(Screen.GROUP_INTRO), lang, person, speaker, now)
             case Media(caption=caption):
                 lang = (
                     self._language(caption, person, speaker)

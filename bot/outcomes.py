@@ -92,6 +92,7 @@ class Screen(StrEnum):
     PHRASES = "phrases"
     STEP_USAGE = "step_usage"
     ASK_USAGE = "ask_usage"
+    GROUP_INTRO = "group_intro"
 
 
 @dataclass(frozen=True)

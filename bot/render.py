@@ -232,6 +232,8 @@ def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang) -> Reply:
             return render_message(kb, MessageKey.STEP_USAGE, lang)
         case Screen.ASK_USAGE:
             return render_message(kb, MessageKey.ASK_USAGE, lang)
+        case Screen.GROUP_INTRO:
+            return render_message(kb, MessageKey.GROUP_INTRO, lang)
         case Screen.PHRASES:
             return render_phrase_card(kb, lang)
 

@@ -305,6 +305,7 @@ class FakeBotApi(BotActivity):
         from_user_id: int,
         chat_type: ChatType = "group",
         chat_title: str | None = None,
+        language_code: str | None = "zh-hans",
     ) -> JSON:
         """Someone adds, promotes or removes the bot: its status in the group changes and a
         ``my_chat_member`` update is queued. Telegram delivers it by default, but not when
@@ -313,7 +314,7 @@ class FakeBotApi(BotActivity):
         self._chats.set_status(chat_id, new_status)
         change = {
             "chat": chat,
-            "from": person(from_user_id),
+            "from": person(from_user_id, language_code=language_code),
             "date": int(time.time()),
             "old_chat_member": self._chats.member(old_status),
             "new_chat_member": self._chats.member(new_status),

@@ -2,7 +2,7 @@
 
 PTB's ``initialize`` calls getMe; ``start_polling`` deleteWebhook then getUpdates;
 ``start_webhook`` setWebhook. The bot itself calls sendMessage, editMessageText,
-answerCallbackQuery, answerInlineQuery, setMyCommands, and sets its profile with
+answerCallbackQuery, answerInlineQuery, set/getMyCommands, and sets its profile with
 set/getMyDescription and set/getMyShortDescription. Nothing else is implemented: any other
 method is a 404, as Telegram answers an unknown method.
 """
@@ -87,6 +87,7 @@ class BotApiMethods:
             ("answerCallbackQuery", self.answer_callback_query),
             ("answerInlineQuery", self.answer_inline_query),
             ("setMyCommands", self.set_my_commands),
+            ("getMyCommands", self.get_my_commands),
             ("setMyDescription", lambda params: self._set_profile(params, *_DESCRIPTION)),
             ("getMyDescription", lambda params: self._get_profile(params, _DESCRIPTION[0])),
             ("setMyShortDescription", lambda params: self._set_profile(params, *_SHORT_DESCRIPTION)),
@@ -196,6 +197,10 @@ class BotApiMethods:
         key = commands_key(params.get("scope"), language(params))
         self.commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
         return True
+
+    def get_my_commands(self, params: JSON) -> list[JSON]:
+        """The menu set for exactly this scope and language (Telegram does not fall back here)."""
+        return copy.deepcopy(self.commands.get(commands_key(params.get("scope"), language(params)), []))
 
     def _set_profile(self, params: JSON, field: str, longest: int) -> bool:
         value = str(params.get(field) or "")

@@ -9,29 +9,34 @@ import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.answer import Responder
 from bot.config import Settings
-from bot.language import DEFAULT_LANGUAGE, Lang, parse_language
+from bot.language import DEFAULT_LANGUAGE, parse_language
 from bot.message_keys import MessageKey
 from bot.render import render_message
-from bot.telegram import admin, commands, inline, navigation, questions
-from bot.telegram.commands import MENU_COMMANDS
+from bot.telegram import admin, commands, inline, membership, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.people import LANGUAGE_KEY
 from bot.telegram.persistence import BatchedPersistenceApplication, state_persistence
+from bot.telegram.profile import publish_profile
 from bot.unanswered import DATABASE_FILE, UnansweredLog
 
 STATE_FILE = "bot-state.pickle"
 PERSISTENCE_INTERVAL_SECONDS = 10
 # The menu in each client language Telegram lets us target; "" is everyone else.
-MENU_LANGUAGES: dict[str, Lang] = {"": "zh-Hans", "zh": "zh-Hans", "en": "en"}
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 WATCHER_KEY = "kb-watcher"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -75,7 +80,7 @@ def build_application(settings: Settings, responder: Responder, *, rate_limit: b
     application: AnyApplication = builder.build()
     unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
-    for module in (admin, commands, questions, navigation, inline):
+    for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
@@ -119,12 +124,9 @@ def desk_of(application: AnyApplication) -> Desk:
 
 
 async def _post_init(application: AnyApplication) -> None:
-    """Publish the command menu; listen for SIGHUP and, if asked, for knowledge-base edits."""
+    """Publish the menu and descriptions; listen for SIGHUP and, if asked, for knowledge-base edits."""
     desk = desk_of(application)
-    messages = desk.responder.kb.messages
-    for language_code, lang in MENU_LANGUAGES.items():
-        menu = [BotCommand(name, messages.get(MessageKey(f"cmd_{name}"), lang)) for name in MENU_COMMANDS]
-        await application.bot.set_my_commands(menu, language_code=language_code or None)
+    await publish_profile(application.bot, desk.responder.kb)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(
         NotImplementedError, RuntimeError, ValueError

@@ -101,3 +101,16 @@ async def test_every_reply_is_valid_telegram_html(api: FakeBotApi, bot: object) 
         await reply_to(api, text, chat_id=ANN, user_id=ANN)
     for call in api.calls_of("sendMessage"):
         assert telegram_html_errors(call.params["text"]) == []
+
+
+async def test_the_phrase_card_by_command_and_by_the_button_under_step_4(
+    api: FakeBotApi, bot: object
+) -> None:
+    [card] = await reply_to(api, "/phrases", chat_id=ANN, user_id=ANN, language_code="en")
+    assert "Dua ta mbyll këtë numër.\nI want to close this number." in card["text"]
+    [four] = await reply_to(api, "第四步", chat_id=ANN, user_id=ANN)
+    [button] = [b for b in buttons(four) if b["callback_data"].startswith("p:")]
+    mark = api.mark()
+    api.inject_callback_query(button["callback_data"], message=four, user_id=ANN)
+    [edit] = await api.wait_for_calls("editMessageText", since=mark)
+    assert "<b>Dua ta mbyll këtë numër.</b>\n我想注销这个号码。" in edit.params["text"]
