@@ -7,13 +7,13 @@ conversation service (bot/conversation.py) does that, for every kind of turn ali
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from bot.fillers import STEP_FILLER
 from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.kb import KnowledgeBase, Section
 from bot.match import MatchSettings, Ranking, SectionIndex, build_index, is_negative
-from bot.normalize import find_step_reference, normalize_text, remove_step_reference, strip_invisible
+from bot.normalize import find_step_reference, normalize_text, remove_step_reference
 from bot.outcomes import (
     Answered,
     Candidate,
@@ -25,20 +25,11 @@ from bot.outcomes import (
     SmallTalk,
     View,
 )
-from bot.patterns import MAX_QUESTION_CHARS
+from bot.patterns import MAX_QUESTION_CHARS, strip_invisible
 from bot.small_talk import SmallTalkPhrases, build_small_talk
 from bot.terms import terms
 
 MAX_CHOICES = 3
-
-# What may surround a step reference in a question that asks for nothing but that step:
-# "第四步是什么", "what's step 2 about". Anything else is weighed by the matcher.
-_STEP_FILLER = re.compile(
-    r"是什么意思|什么意思|是什么|是啥|是干嘛的|干嘛的|干嘛|干什么|干啥|讲什么|讲的什么|讲啥|说什么|说的什么|"
-    r"做什么|要做什么|怎么做|怎么弄|怎么办|指什么|意思|内容|请问|告诉我|看看|一下|关于|呢|吗|啊|呀|的|了|是|"
-    r"\b(?:what|whats|what's|is|the|about|of|do|does|i|how|tell|me|explain|show|again|please|pls|plz|in|this|"
-    r"that|guide|are|mean|means|s)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -153,7 +144,7 @@ class Responder:
         label = find_step_reference(normalized)
         if label is None:
             return None
-        rest = _STEP_FILLER.sub(" ", remove_step_reference(normalized))
+        rest = STEP_FILLER.sub(" ", remove_step_reference(normalized))
         if terms(rest):
             return None  # more was asked than the step: let the matcher weigh it (with a boost)
         return self.show_step(label)

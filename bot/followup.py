@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from bot.fillers import core_of
+
 
 class FollowUp(Enum):
     """What a short follow-up message asks for."""
@@ -35,19 +37,12 @@ _PATTERNS: dict[FollowUp, re.Pattern[str]] = {
         r"tell me more|more|elaborate|expand|explain more|sub-?steps)"
     ),
 }
-_FILLER = re.compile(
-    r"^(?:(?:(?:ok|okay|and|so|please|pls|is|the|what|about)\b|好的|好|嗯|那么|那|请|是什么)\s*)*"
-    r"|(?:\s*(?:\b(?:please|pls)\b|呢|吧|啊|呀|吗|了|哦|一下|是什么|是啥|怎么做))*$"
-)
-_PUNCTUATION = re.compile(r"[\s!?.,;:~…！？。，；：、\"'“”‘’()（）\[\]【】-]+")
-_CONTRACTION = re.compile(r"\b(what|that|it|there|where)['’]s\b")  # "what's next" → "what is next"
 _CHOICE = re.compile(r"^\s*(?:#|no\.?|选|第)?\s*([1-9])\s*(?:个|号)?\s*$")
 
 
 def detect_follow_up(normalized: str) -> FollowUp | None:
     """The follow-up a short normalised message asks for, or None for anything else."""
-    text = _PUNCTUATION.sub(" ", _CONTRACTION.sub(r"\1 is", normalized)).strip()
-    text = _FILLER.sub("", text).strip()
+    text = core_of(normalized)
     if not text or len(text) > 24:
         return None
     for kind, pattern in _PATTERNS.items():

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Literal, get_args
 
 from bot.chinese import characters_to_simplified, simplified_only_characters
+from bot.fillers import core_of
 from bot.patterns import HAN, MENTION
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
@@ -111,14 +112,11 @@ _LANGUAGE_REQUESTS: tuple[tuple[Lang, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_REQUEST_FILLER = re.compile(
-    r"[\s!?.,;:~…！？。，；：、]+|^(?:ok|okay|好的|好|嗯)\s*|\s*(?:please|pls|谢谢|吧|呢|啊)$"
-)
 
 
 def requested_language(normalized: str) -> Lang | None:
     """The language a short message asks the bot to switch to ("in English please", "说中文")."""
-    text = _REQUEST_FILLER.sub(" ", normalized).strip()
+    text = core_of(normalized)
     if not text or len(text) > 32:
         return None
     for lang, pattern in _LANGUAGE_REQUESTS:

@@ -11,31 +11,23 @@ import re
 import unicodedata
 
 from bot.chinese import to_simplified
-from bot.patterns import LONG_NUMBER, MAX_QUESTION_CHARS, MENTION
+from bot.patterns import MAX_QUESTION_CHARS, MENTION, strip_invisible
+from bot.privacy import drop_personal_data
 
 _SPACES = re.compile(r"\s+")
-# Zero-width characters, bidi controls and other format characters carry no meaning here.
-_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
-
-
-def strip_invisible(text: str) -> str:
-    """Drop control, format (zero-width, bidi) and unassigned characters; keep line breaks as spaces."""
-    return "".join(
-        " " if ch in "\n\r\t" else ch
-        for ch in text
-        if ch in "\n\r\t" or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-    )
 
 
 def normalize_text(raw: str) -> str:
     """The comparable form of a message: what matching and follow-up detection look at.
 
-    Long digit runs (phone, SIM, passport numbers) are dropped: they mean nothing to matching.
+    Personal data (phone, SIM, passport numbers, e-mail addresses — found by the same detector
+    that redacts them, bot.privacy) are dropped: they mean nothing to matching, and "+355" of a
+    phone number would pull towards the section that names the country code.
     """
     text = unicodedata.normalize("NFKC", raw[: MAX_QUESTION_CHARS * 4])
     text = strip_invisible(text)
     text = MENTION.sub(" ", text)
-    text = LONG_NUMBER.sub(" ", text)
+    text = drop_personal_data(text)
     text = to_simplified(text).lower()
     text = text.replace("。", " ").replace("，", " ")
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]

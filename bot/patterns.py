@@ -8,6 +8,7 @@ copies had started to drift apart.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # A message longer than this is not a question we can answer well (and costs time to match).
 MAX_QUESTION_CHARS = 1_000
@@ -20,9 +21,17 @@ HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 # A Telegram @username: 5-32 characters, starting with a letter (we accept 3+ to be lenient).
 MENTION = re.compile(r"@[A-Za-z][A-Za-z0-9_]{2,31}")
 
-# Phone, SIM (ICCID) and passport numbers in a question: six or more digits, maybe spaced or
-# dashed. They mean nothing to matching ("+355" pulls towards the section naming the code).
-LONG_NUMBER = re.compile(r"\+?\d(?:[\s-]?\d){5,}")
-
 # A bot token as @BotFather issues it: "<bot id>:<35 or so letters, digits, - or _>".
 BOT_TOKEN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,64}")
+
+# Zero-width characters, bidi controls and other format characters carry no meaning here.
+_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
+
+
+def strip_invisible(text: str) -> str:
+    """Drop control, format (zero-width, bidi) and unassigned characters; keep line breaks as spaces."""
+    return "".join(
+        " " if ch in "\n\r\t" else ch
+        for ch in text
+        if ch in "\n\r\t" or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+    )

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-from bot.normalize import strip_invisible
+from bot.patterns import strip_invisible
 
 # Six digits: the shortest subscriber numbers, passport and PUK numbers are longer; a year,
 # a price or a step label is shorter.
@@ -64,22 +65,25 @@ def redact(text: str) -> str:
     return _HANDLE.sub("<handle>", _mask_personal(_prepared(text)))
 
 
+def drop_personal_data(text: str) -> str:
+    """The text with every e-mail address, document number and long number taken out (for matching)."""
+    return _mask_personal(text, lambda _kind: " ")
+
+
 def _prepared(text: str) -> str:
     """What normalize_text would see: whatever it drops must not hide a number from us."""
     return strip_invisible(unicodedata.normalize("NFKC", text))
 
 
-def _mask_personal(text: str) -> str:
+def _mask_personal(text: str, placeholder: Callable[[str], str] = lambda kind: f"<{kind}>") -> str:
     """The one detector: what it replaces is what looks_personal reports."""
-    text = _EMAIL.sub("<email>", text)
-    text = _DOCUMENT.sub("<id>", text)
-    return _DIGIT_RUN.sub(_mask_digit_run, text)
+    text = _EMAIL.sub(placeholder("email"), text)
+    text = _DOCUMENT.sub(placeholder("id"), text)
+    number = placeholder("number")
+    return _DIGIT_RUN.sub(lambda run: number if _is_personal_number(run.group(0)) else run.group(0), text)
 
 
-def _mask_digit_run(run: re.Match[str]) -> str:
-    text = run.group(0)
+def _is_personal_number(text: str) -> bool:
     if len(_COUNTED_DIGIT.findall(text)) < PERSONAL_DIGITS_MIN:
-        return text
-    if all(_SHORT_DECIMAL.fullmatch(token) for token in text.split()):
-        return text
-    return "<number>"
+        return False
+    return not all(_SHORT_DECIMAL.fullmatch(token) for token in text.split())
