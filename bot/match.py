@@ -103,19 +103,17 @@ class SectionIndex:
                 words(text) for text in [*topic, *itertools.chain.from_iterable(normalized.values())]
             ),
         )
-        labelled = [
-            (label, counts)
-            for label, texts in normalized.items()
-            for counts in (self._terms(text) for text in texts)
-            if counts
+        # Every word of these texts is known, so none needs the typo corrector.
+        documents_terms = [
+            (label, self._terms(text, correct=False)) for label, texts in normalized.items() for text in texts
         ]
+        labelled = [(label, counts) for label, counts in documents_terms if counts]
         # Only what authors wrote: the real negatives share plain phrasings with our examples
         # ("the card is damaged" is a bank question there, a SIM question here).
         self._exact = _unambiguous(
-            (self._key(text), label)
-            for label, texts in normalized.items()
+            (_key(counts), label)
+            for label, counts in labelled
             if label in self.section_labels or label == EXAMPLES_NEGATIVE_LABEL
-            for text in texts
         )
         self._build_vocabulary(labelled, topic)
         self._build_bayes(labelled)
@@ -158,10 +156,11 @@ class SectionIndex:
             scale = typical / totals[label] if totals[label] else 0.0
             for term, weight in weights[label].items():
                 self._lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
+        shares = {label: _shares(weights[label]) for label in self.section_labels}
         generic = {
             term
             for term in idf
-            if len(term) > 1 and _spread(weights, self.section_labels, term) >= self.settings.generic_spread
+            if len(term) > 1 and _spread(shares.values(), term) >= self.settings.generic_spread
         }
         # Topic words name what is cancelled (SIM, Vodafone, 保号卡), never which step: neutral too.
         topic = {term for word in self.synonyms.topic for term in self._terms(normalize_text(word))}
@@ -169,11 +168,9 @@ class SectionIndex:
 
     # --- querying ----------------------------------------------------------------------------
 
-    def _terms(self, normalized: str) -> TermCounts:
-        return terms(self.synonyms.canonicalize(correct_words(normalized, self._typos)))
-
-    def _key(self, normalized: str) -> str:
-        return " ".join(sorted(self._terms(normalized)))
+    def _terms(self, normalized: str, *, correct: bool = True) -> TermCounts:
+        text = correct_words(normalized, self._typos) if correct else normalized
+        return terms(self.synonyms.canonicalize(text))
 
     def rank(self, normalized: str, limit: int | None = None) -> Ranking:
         """Labels scored for a normalised question, most probable first (the top `limit`)."""
@@ -205,7 +202,7 @@ class SectionIndex:
             evidence=bool(known),
             chinese_words=sum(1 for term in known if len(term) == 2 and not term.startswith("~")),
             english_words=sum(1 for term in counts if term.startswith("~")),
-            exact=self._exact.get(" ".join(sorted(counts))),  # the same key as _key()
+            exact=self._exact.get(_key(counts)),
         )
 
     def _is_foreign(self, term: str) -> bool:
@@ -221,14 +218,25 @@ class SectionIndex:
         }
 
 
+def _key(counts: Mapping[str, float]) -> str:
+    """What makes two questions "written exactly alike": the same terms."""
+    return " ".join(sorted(counts))
+
+
 def _share(weights: Mapping[str, float], chosen: Callable[[str], bool], *, empty: float) -> float:
     total = sum(weights.values())
     return sum(weight for term, weight in weights.items() if chosen(term)) / total if total else empty
 
 
-def _spread(weights: Mapping[str, Mapping[str, float]], sections: Iterable[str], term: str) -> float:
+def _shares(weights: Mapping[str, float]) -> dict[str, float]:
+    """Each term's share of a label's weight."""
+    total = sum(weights.values()) or 1.0
+    return {term: weight / total for term, weight in weights.items()}
+
+
+def _spread(section_shares: Iterable[Mapping[str, float]], term: str) -> float:
     """How evenly a term is used across the sections: normalised entropy, 0 (one) to 1 (all alike)."""
-    shares = [weights[label].get(term, 0.0) / (sum(weights[label].values()) or 1.0) for label in sections]
+    shares = [share.get(term, 0.0) for share in section_shares]
     total = sum(shares)
     if total <= 0 or len(shares) < 2:
         return 0.0

@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from bot.chinese import to_simplified
-from bot.patterns import MAX_QUESTION_CHARS, MENTION, strip_invisible
+from bot.patterns import HAN, MAX_QUESTION_CHARS, MENTION, strip_invisible
 from bot.privacy import drop_personal_data
 
 _SPACES = re.compile(r"\s+")
@@ -28,7 +28,7 @@ def normalize_text(raw: str) -> str:
     text = strip_invisible(text)
     text = MENTION.sub(" ", text)
     text = drop_personal_data(text)
-    text = to_simplified(text).lower()
+    text = (to_simplified(text) if HAN.search(text) else text).lower()
     text = text.replace("。", " ").replace("，", " ")
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]
 

@@ -30,6 +30,8 @@ _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
 
 def strip_invisible(text: str) -> str:
     """Drop control, format (zero-width, bidi) and unassigned characters; keep line breaks as spaces."""
+    if text.isprintable():  # the usual case: nothing to drop (isprintable is False for all of them)
+        return text
     return "".join(
         " " if ch in "\n\r\t" else ch
         for ch in text

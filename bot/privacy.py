@@ -47,6 +47,9 @@ _DOT = rf"(?:\.|\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*)"
 _LOCAL_PART = r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+"  # starts where a word starts: linear time
 _EMAIL = re.compile(rf"{_LOCAL_PART}{_AT}[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)+", re.IGNORECASE)
 
+# Nothing below can match without one of these: a fast way out for ordinary text.
+_MAYBE_PERSONAL = re.compile(rf"{_DIGIT}|@|{_OPEN}\s*at", re.IGNORECASE)
+
 # Telegram @handles are public, so not a reason to warn, but nothing to keep either.
 _HANDLE = re.compile(r"(?<![\w.])@[A-Za-z0-9_]{3,64}")
 
@@ -77,6 +80,8 @@ def _prepared(text: str) -> str:
 
 def _mask_personal(text: str, placeholder: Callable[[str], str] = lambda kind: f"<{kind}>") -> str:
     """The one detector: what it replaces is what looks_personal reports."""
+    if not _MAYBE_PERSONAL.search(text):  # most messages: no digit, no @, no spelt-out "at"
+        return text
     text = _EMAIL.sub(placeholder("email"), text)
     text = _DOCUMENT.sub(placeholder("id"), text)
     number = placeholder("number")
