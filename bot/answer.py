@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from bot.fillers import STEP_FILLER
 from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.kb import KnowledgeBase, Section
-from bot.match import MatchSettings, Ranking, SectionIndex, build_index, is_negative
+from bot.match import (
+    MatchSettings,
+    Ranking,
+    SectionIndex,
+    build_index,
+    is_section,
+    small_talk_kind,
+)
 from bot.normalize import find_step_reference, normalize_text, remove_step_reference
 from bot.outcomes import (
     Answered,
@@ -26,7 +33,7 @@ from bot.outcomes import (
     View,
 )
 from bot.patterns import MAX_QUESTION_CHARS, strip_invisible
-from bot.small_talk import SmallTalkPhrases, build_small_talk
+from bot.small_talk import SmallTalkKind, SmallTalkPhrases, build_small_talk
 from bot.terms import terms
 
 MAX_CHOICES = 3
@@ -100,7 +107,7 @@ class Responder:
     def suggest(self, text: str, limit: int) -> list[str]:
         """Sections to offer for a search-like query (inline mode): none when it is off-topic."""
         outcome = self._matched(normalize_text(text))
-        if isinstance(outcome, Declined):
+        if isinstance(outcome, Declined | SmallTalk):
             return []
         return [candidate.id for candidate in outcome.candidates][:limit]
 
@@ -149,7 +156,7 @@ class Responder:
             return None  # more was asked than the step: let the matcher weigh it (with a boost)
         return self.show_step(label)
 
-    def _matched(self, normalized: str) -> Answered | Clarify | Declined:
+    def _matched(self, normalized: str) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
         ranking = self.index.rank(normalized)
         in_step = {section.id for section in self.kb.sections if label and _in_step(section, label)}
@@ -158,11 +165,14 @@ class Responder:
             for item in ranking.labels
         ]
         scored.sort(key=lambda candidate: -candidate.score)
-        sections = [candidate for candidate in scored if not is_negative(candidate.id)]
+        sections = [candidate for candidate in scored if is_section(candidate.id)]
         shown = tuple(Candidate(c.id, round(c.score, 4)) for c in sections[:MAX_CHOICES])
+        talk = small_talk_kind(ranking.labels[0].id)
+        if talk is not None and not in_step and not ranking.topic_words:
+            return SmallTalk(SmallTalkKind(talk))  # "would you tell me your name", "how old are you"
         if self._off_topic(ranking, bool(in_step)):
             return Declined(DeclineReason.OFF_TOPIC, candidates=shown)
-        if ranking.exact is not None and not in_step:  # asked exactly as an example of that section
+        if ranking.exact is not None and is_section(ranking.exact) and not in_step:  # as an example of it
             return Answered(ranking.exact, candidates=shown)
         best = sections[0]
         if best.score < self.settings.confident_above and ranking.generic and not in_step:
@@ -192,7 +202,7 @@ class Responder:
         if names_a_step:
             return False
         if ranking.exact is not None:
-            return is_negative(ranking.exact)
+            return not is_section(ranking.exact)
         if not ranking.evidence or ranking.negative_share > self.settings.max_negative_share:
             return True
         if self._too_thin(ranking):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -37,9 +38,23 @@ NEGATIVE_PREFIX = "oos:"
 EXAMPLES_NEGATIVE_LABEL = NEGATIVE_PREFIX + "examples"  # the hand-written out-of-scope examples
 
 
+SMALL_TALK_PREFIX = "talk:"
+_KEY_WORDS = re.compile(r"\w+")
+
+
 def is_negative(label: str) -> bool:
-    """Whether a label stands for text the bot must decline (not a section)."""
+    """Whether a label stands for text the bot must decline."""
     return label.startswith(NEGATIVE_PREFIX)
+
+
+def is_section(label: str) -> bool:
+    """Whether a label is a section of the guide (not text to decline, not small talk)."""
+    return not label.startswith((NEGATIVE_PREFIX, SMALL_TALK_PREFIX))
+
+
+def small_talk_kind(label: str) -> str | None:
+    """The kind of small talk a label stands for ("talk:identity" → "identity"), else None."""
+    return label.removeprefix(SMALL_TALK_PREFIX) if label.startswith(SMALL_TALK_PREFIX) else None
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,7 @@ class SectionIndex:
         self.synonyms = synonyms
         self.settings = settings
         self.labels: tuple[str, ...] = tuple(documents)
-        self.section_labels = tuple(label for label in self.labels if not is_negative(label))
+        self.section_labels = tuple(label for label in self.labels if is_section(label))
         normalized = {label: [normalize_text(text) for text in texts] for label, texts in documents.items()}
         topic = [normalize_text(text) for text in topic_texts]
         self._typos = TypoCorrector(
@@ -111,9 +126,10 @@ class SectionIndex:
         # Only what authors wrote: the real negatives share plain phrasings with our examples
         # ("the card is damaged" is a bank question there, a SIM question here).
         self._exact = _unambiguous(
-            (_key(counts), label)
-            for label, counts in labelled
-            if label in self.section_labels or label == EXAMPLES_NEGATIVE_LABEL
+            (self._key(text), label)
+            for label, texts in normalized.items()
+            if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
+            for text in texts
         )
         self._build_vocabulary(labelled, topic)
         self._build_bayes(labelled)
@@ -121,7 +137,7 @@ class SectionIndex:
     # --- building ----------------------------------------------------------------------------
 
     def _build_vocabulary(self, labelled: list[tuple[str, TermCounts]], topic: list[str]) -> None:
-        in_scope = {term for label, counts in labelled if not is_negative(label) for term in counts}
+        in_scope = {term for label, counts in labelled if is_section(label) for term in counts}
         self._vocabulary = frozenset(in_scope) | frozenset(
             term for text in topic for term in self._terms(text)
         )
@@ -168,6 +184,10 @@ class SectionIndex:
 
     # --- querying ----------------------------------------------------------------------------
 
+    def _key(self, normalized: str) -> str:
+        """What makes two questions "written exactly alike": the same words in the same order."""
+        return " ".join(_KEY_WORDS.findall(self.synonyms.canonicalize(normalized)))
+
     def _terms(self, normalized: str, *, correct: bool = True) -> TermCounts:
         text = correct_words(normalized, self._typos) if correct else normalized
         return terms(self.synonyms.canonicalize(text))
@@ -202,7 +222,7 @@ class SectionIndex:
             evidence=bool(known),
             chinese_words=sum(1 for term in known if len(term) == 2 and not term.startswith("~")),
             english_words=sum(1 for term in counts if term.startswith("~")),
-            exact=self._exact.get(_key(counts)),
+            exact=self._exact.get(self._key(normalized)),
         )
 
     def _is_foreign(self, term: str) -> bool:
@@ -216,11 +236,6 @@ class SectionIndex:
             for term in counts
             if not term[1:].isdigit()
         }
-
-
-def _key(counts: Mapping[str, float]) -> str:
-    """What makes two questions "written exactly alike": the same terms."""
-    return " ".join(sorted(counts))
 
 
 def _share(weights: Mapping[str, float], chosen: Callable[[str], bool], *, empty: float) -> float:
@@ -254,7 +269,7 @@ def _unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def section_documents(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """What represents each label: a section's examples and titles; each source of negatives."""
+    """What represents each label: a section's examples and titles; each source of negatives; small talk."""
     documents: dict[str, list[str]] = {}
     for section in kb.sections:
         texts = [text for per_lang in kb.examples.get(section.id, {}).values() for text in per_lang]
@@ -263,6 +278,8 @@ def section_documents(kb: KnowledgeBase) -> dict[str, list[str]]:
     documents[EXAMPLES_NEGATIVE_LABEL] = [text for per_lang in kb.out_of_scope.values() for text in per_lang]
     for name, negatives in kb.negatives.items():
         documents[NEGATIVE_PREFIX + name] = list(negatives)
+    for kind, phrases in kb.small_talk.items():
+        documents[SMALL_TALK_PREFIX + kind] = list(phrases)
     return documents
 
 
