@@ -14,12 +14,13 @@ from bot.config import DEFAULT_DATA_DIR, merged_environment
 from bot.console import html_to_plain, run_console
 from bot.dialogue import take_turn
 from bot.evaluation import evaluate, format_report, load_labelled_questions
+from bot.exit_codes import ExitCode
 from bot.kb import DEFAULT_KB_DIR, load_knowledge_base
 from bot.language import LANGUAGES, Lang, parse_language
 from bot.problems import KnowledgeBaseError
 from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.USAGE
 
 
 def _language(value: str) -> Lang:

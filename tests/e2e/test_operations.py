@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bot.kb import KnowledgeBase
+from bot.state_store import STATE_FILE
 from bot.telegram.app import AnyApplication
 from tests.e2e.conftest import TOKEN, StartBot, assert_silent, reply_to
 from tests.e2e.fake_bot_api import FakeBotApi
@@ -42,7 +43,7 @@ async def test_context_survives_a_restart(api: FakeBotApi, start_bot: StartBot, 
     async with start_bot():
         [first] = await reply_to(api, "第四步", chat_id=DAN, user_id=DAN)
         assert first["text"].startswith("第 4 步")
-    assert (data_dir / "bot-state.pickle").exists()
+    assert (data_dir / STATE_FILE).exists()
     async with start_bot():
         [follow] = await reply_to(api, "下一步", chat_id=DAN, user_id=DAN)
         assert follow["text"].startswith("第 4.1 步")
