@@ -67,6 +67,11 @@ class StateBatch:
 class StateStore(Protocol):
     """Durable per-user and per-chat state (see the module docstring)."""
 
+    @property
+    def where(self) -> str:
+        """Where the state is kept, for log lines (a path or a database name; no password)."""
+        ...
+
     def load(self, seen_since: float) -> StoredState:
         """Every entry last seen at or after `seen_since`."""
         ...
@@ -96,6 +101,11 @@ class SQLiteStateStore:
         self.path = path
         self._lock = threading.Lock()
         self._db = open_database(path, _SCHEMA, SCHEMA_VERSION, "the bot's state")
+
+    @property
+    def where(self) -> str:
+        """The database file's path."""
+        return str(self.path)
 
     def load(self, seen_since: float) -> StoredState:
         """Every entry seen since `seen_since`, oldest first; rows that are not JSON objects skipped."""

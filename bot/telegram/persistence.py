@@ -112,7 +112,8 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
         if unreadable:
             logger.warning("%d saved entries were not JSON objects and were skipped", unreadable)
         logger.info(
-            "state loaded: %d users and %d chats seen in the last %d days",
+            "state loaded from %s: %d users and %d chats seen in the last %d days",
+            self.store.where,
             len(loaded["user"]),
             len(loaded["chat"]),
             round(self.forget_after / 86400),

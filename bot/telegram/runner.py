@@ -93,7 +93,8 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
         application = build_application(settings, responder)
     except (DataDirError, DataFileError) as exc:
         return _fail(str(exc))
-    logger.info("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
+    # DEBUG: a start that fails must print one line only; the state's INFO line follows the connection.
+    logger.debug("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
     logging.getLogger("telegram.ext").addFilter(StartupFailureFilter())
     try:
         if webhook:
