@@ -164,14 +164,17 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
         seen[entry_id] = now
 
     def _queue(self, kind: Kind, entry_id: int, data: object) -> None:
-        now = self._clock()
         encoded = encode_entry(legacy_state.to_json_compatible(data))  # TEMPORARY: see legacy_state
         for type_name in encoded.skipped:
             if type_name not in self._reported_types:  # once per type: a bug must not flood the log
                 self._reported_types.add(type_name)
                 logger.warning("not saved: a %s in %s_data is not JSON-compatible", type_name, kind)
-        self._mark_seen(kind, entry_id, now)
-        self._pending[kind][entry_id] = StoredEntry(encoded.text, now)
+        # Seen is when a handler last used the data (refresh_*), not when PTB handed it over.
+        seen_at = self._seen[kind].get(entry_id)
+        if seen_at is None:  # changed without an update (a job, a manual mark): seen now
+            seen_at = self._clock()
+            self._mark_seen(kind, entry_id, seen_at)
+        self._pending[kind][entry_id] = StoredEntry(encoded.text, seen_at)
 
     # ---- writing
 
