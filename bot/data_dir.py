@@ -37,7 +37,7 @@ def check_data_dir(path: Path) -> None:
             file.flush()
             os.fsync(file.fileno())
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise DataDirError(f"{where}: the disk is full ({_reason(exc)})") from None
         raise DataDirError(f"{where} is not writable: {_reason(exc)}") from None
     finally:

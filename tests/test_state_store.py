@@ -163,13 +163,20 @@ async def test_stale_ids_are_the_ones_unseen_for_30_days_oldest_first(tmp_path: 
     now = [1_000_000.0]
     persistence = persistence_at(tmp_path / STATE_FILE, clock=lambda: now[0])
     await persistence.get_user_data()
-    for user_id in (1, 2, 3):
-        await persistence.refresh_user_data(user_id, {})
-        now[0] += DAY
+    await persistence.refresh_user_data(1, {})
+    now[0] += DAY
+    await persistence.refresh_chat_data(-100, {})  # a group
+    now[0] += DAY
+    await persistence.refresh_user_data(3, {})
+    await persistence.refresh_chat_data(3, {})  # 3's private chat: the same person
+    now[0] += DAY
     await persistence.refresh_user_data(1, {})  # 1 is back
-    now[0] += 29.5 * DAY  # 2 and 3: more than 30 days ago; 1: 29.5
-    assert persistence.stale_ids("user") == [2, 3]
-    assert persistence.stale_ids("chat") == []
+    now[0] += 29.5 * DAY  # -100 and 3: more than 30 days ago; 1: 29.5
+    assert persistence.take_stale_ids(limit=1) == [-100]  # a quiet month is forgotten in slices
+    assert persistence.take_stale_ids() == [3]
+    assert persistence.take_stale_ids() == []  # taken: the caller drops them
+    now[0] += DAY
+    assert persistence.take_stale_ids() == [1]
     persistence.close()
 
 

@@ -45,6 +45,10 @@ from bot.state_store import (
 from bot.telegram import legacy_state
 
 FORGET_AFTER_SECONDS = 30 * 86400
+# Users and chats forgotten per save, at most: PTB turns each drop into an asyncio task, and
+# forgetting 20,000 people at once (after a quiet month) costs ~16 MB of tasks, a peak the
+# process keeps as resident memory. A thousand every 10 s still forgets 100 people a second.
+FORGET_PER_SAVE = 1_000
 LEGACY_PICKLE_FILE = "bot-state.pickle"  # the state file of versions before the SQLite store
 Data = dict[str, Any]
 Clock = Callable[[], float]
@@ -70,8 +74,10 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
         self.forget_after = forget_after
         self._clock = clock
         self._loaded: dict[Kind, dict[int, Data]] | None = None
-        # When each user and chat was last seen, oldest first (moved to the end when seen again).
-        self._seen: dict[Kind, dict[int, float]] = {kind: {} for kind in KINDS}
+        # When each user or chat was last seen, oldest first (moved to the end when seen again).
+        # One map for both: a private chat's id is its user's id (the same person, seen at the
+        # same time), and group ids are negative, so they never meet a user id.
+        self._seen: dict[int, float] = {}
         # Changes since the last successful flush: an entry to write, or None to delete.
         self._pending: dict[Kind, dict[int, StoredEntry | None]] = {kind: {} for kind in KINDS}
         self._flush_lock = asyncio.Lock()
@@ -101,6 +107,7 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
         stored = self.store.load(cutoff)
         loaded: dict[Kind, dict[int, Data]] = {kind: {} for kind in KINDS}
         unreadable = stored.unreadable
+        seen: dict[int, float] = {}
         for kind in KINDS:
             for entry_id, entry in stored.entries.get(kind, {}).items():
                 data = decode_entry(entry.data)
@@ -108,7 +115,8 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
                     unreadable += 1
                     continue
                 loaded[kind][entry_id] = legacy_state.from_json(data)  # TEMPORARY: see legacy_state
-                self._seen[kind][entry_id] = entry.seen_at
+                seen[entry_id] = max(entry.seen_at, seen.get(entry_id, entry.seen_at))
+        self._seen.update(sorted(seen.items(), key=lambda item: item[1]))
         if unreadable:
             logger.warning("%d saved entries were not JSON objects and were skipped", unreadable)
         logger.info(
@@ -124,11 +132,11 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
 
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
         """A handler is about to use this user's data: they are seen now (memory is the truth)."""
-        self._mark_seen("user", user_id, self._clock())
+        self._mark_seen(user_id, self._clock())
 
     async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
         """A handler is about to use this chat's data: it is seen now."""
-        self._mark_seen("chat", chat_id, self._clock())
+        self._mark_seen(chat_id, self._clock())
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
         """Queue this user's data (a deep copy made by PTB) for the next flush."""
@@ -141,27 +149,31 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
     async def drop_user_data(self, user_id: int) -> None:
         """Queue the deletion of this user's row (Application.drop_user_data was called)."""
         self._pending["user"][user_id] = None
-        self._seen["user"].pop(user_id, None)
 
     async def drop_chat_data(self, chat_id: int) -> None:
         """Queue the deletion of this chat's row."""
         self._pending["chat"][chat_id] = None
-        self._seen["chat"].pop(chat_id, None)
 
-    def stale_ids(self, kind: Kind) -> list[int]:
-        """The users or chats not seen for `forget_after` seconds (cheap: oldest are first)."""
+    def take_stale_ids(self, limit: int = FORGET_PER_SAVE) -> list[int]:
+        """Up to `limit` user and chat ids not seen for `forget_after` seconds, the longest unseen
+        first, no longer tracked from now on: the caller drops their data.
+
+        Cheap: the seen map is in the order people were last seen, so this stops at the first
+        one seen recently.
+        """
         cutoff = self._clock() - self.forget_after
-        stale = []
-        for entry_id, seen_at in self._seen[kind].items():
-            if seen_at >= cutoff:
+        stale: list[int] = []
+        for entry_id, seen_at in self._seen.items():
+            if seen_at >= cutoff or len(stale) >= limit:
                 break
             stale.append(entry_id)
+        for entry_id in stale:
+            del self._seen[entry_id]
         return stale
 
-    def _mark_seen(self, kind: Kind, entry_id: int, now: float) -> None:
-        seen = self._seen[kind]
-        seen.pop(entry_id, None)
-        seen[entry_id] = now
+    def _mark_seen(self, entry_id: int, now: float) -> None:
+        self._seen.pop(entry_id, None)
+        self._seen[entry_id] = now
 
     def _queue(self, kind: Kind, entry_id: int, data: object) -> None:
         encoded = encode_entry(legacy_state.to_json_compatible(data))  # TEMPORARY: see legacy_state
@@ -170,10 +182,10 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
                 self._reported_types.add(type_name)
                 logger.warning("not saved: a %s in %s_data is not JSON-compatible", type_name, kind)
         # Seen is when a handler last used the data (refresh_*), not when PTB handed it over.
-        seen_at = self._seen[kind].get(entry_id)
+        seen_at = self._seen.get(entry_id)
         if seen_at is None:  # changed without an update (a job, a manual mark): seen now
             seen_at = self._clock()
-            self._mark_seen(kind, entry_id, seen_at)
+            self._mark_seen(entry_id, seen_at)
         self._pending[kind][entry_id] = StoredEntry(encoded.text, seen_at)
 
     # ---- writing
@@ -186,12 +198,14 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
                 return
             try:
                 await asyncio.to_thread(self.store.save_batch, batch)
-            except StateStoreError as exc:
+            except Exception as exc:
                 self._requeue(batch)
+                expected = isinstance(exc, StateStoreError)  # disk full, locked, I/O: no traceback
                 logger.error(
                     "state not saved (%s): %d change(s) kept in memory and retried at the next save",
-                    exc,
+                    exc if expected else type(exc).__name__,
                     len(batch),
+                    exc_info=None if expected else exc,
                 )
 
     def _take_pending(self) -> StateBatch:
@@ -260,10 +274,11 @@ class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
         try:
             persistence = self.persistence
             if isinstance(persistence, StatePersistence):
-                for user_id in persistence.stale_ids("user"):
-                    self.drop_user_data(user_id)
-                for chat_id in persistence.stale_ids("chat"):
-                    self.drop_chat_data(chat_id)
+                for stale_id in persistence.take_stale_ids():
+                    if stale_id in self.user_data:
+                        self.drop_user_data(stale_id)
+                    if stale_id in self.chat_data:
+                        self.drop_chat_data(stale_id)
             await super().update_persistence()
             if persistence is not None:
                 await persistence.flush()
