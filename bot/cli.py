@@ -25,13 +25,14 @@ from bot.evaluation import (
     format_report,
     load_labelled_questions,
 )
+from bot.exit_codes import ExitCode
 from bot.kb import load_knowledge_base
 from bot.language import LANGUAGES, Lang, parse_language
 from bot.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk, decision_name
 from bot.problems import KnowledgeBaseError
 from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.USAGE
 DISTRIBUTION = "albania-sim-bot"
 KB_DIR_HELP = "knowledge-base directory (default: BOT_KB_DIR, else the one that comes with the bot)"
 

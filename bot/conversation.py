@@ -275,6 +275,12 @@ class Conversation:
             return person.lang  # "next", "2", "ok" in a Chinese conversation stay Chinese
         return resolve_language(script, person.lang, speaker.client_lang)
 
+    def language_for(self, text: str | None, person: PersonState, speaker: Speaker) -> Lang:
+        """The language to tell this person something in (an error, a notice) about `text`, if any."""
+        if text and text.strip():
+            return self._language(text, person, speaker)
+        return self.quiet_language(person, speaker)
+
     def quiet_language(self, person: PersonState, speaker: Speaker) -> Lang:
         """The language for a command or media: nothing in it to read the language from."""
         return resolve_language(Script.NONE, speaker.chosen_lang or person.lang, speaker.client_lang)

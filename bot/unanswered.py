@@ -2,11 +2,14 @@
 
 Only declined and clarify-only questions are stored, after redaction (e-mail addresses,
 @handles, document numbers and runs of six or more digits replaced) and normalisation, so
-the table holds what people asked about, not who they are.
+the table holds what people asked about, not who they are. A damaged database file is moved
+aside at start-up (bot.sqlite_file), and a write that fails later is logged and skipped: this log
+is for maintainers and must never cost a user their answer.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -16,11 +19,20 @@ from pathlib import Path
 
 from bot.normalize import normalize_text
 from bot.privacy import redact
+from bot.sqlite_file import open_database
 
 DATABASE_FILE = "unanswered.sqlite3"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_STORED_CHARS = 300
+SCHEMA_VERSION = 1
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS unanswered ("
+    " id INTEGER PRIMARY KEY, asked_at REAL NOT NULL, lang TEXT NOT NULL,"
+    " decision TEXT NOT NULL, text TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS unanswered_asked_at ON unanswered (asked_at);"
+)
+logger = logging.getLogger("bot.unanswered")
 
 
 def parse_duration(text: str) -> float:
@@ -45,28 +57,25 @@ class UnansweredLog:
     """An SQLite table under BOT_DATA_DIR; safe to call from the bot's event loop thread."""
 
     def __init__(self, path: Path) -> None:
+        """Open (or create) the log; DataFileError if the file cannot be used at all."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS unanswered ("
-            " id INTEGER PRIMARY KEY, asked_at REAL NOT NULL, lang TEXT NOT NULL,"
-            " decision TEXT NOT NULL, text TEXT NOT NULL)"
-        )
-        self._db.execute("CREATE INDEX IF NOT EXISTS unanswered_asked_at ON unanswered (asked_at)")
+        self._db = open_database(path, _SCHEMA, SCHEMA_VERSION, "the unanswered-questions log")
 
     def record(self, question: str, lang: str, decision: str, now: float) -> None:
         """Store one redacted, normalised question (skipped when nothing is left of it)."""
         text = normalize_text(redact(question))[:MAX_STORED_CHARS]
         if not text:
             return
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO unanswered (asked_at, lang, decision, text) VALUES (?, ?, ?, ?)",
-                (now, lang, decision, text),
-            )
+        try:
+            with self._lock:
+                self._db.execute(
+                    "INSERT INTO unanswered (asked_at, lang, decision, text) VALUES (?, ?, ?, ?)",
+                    (now, lang, decision, text),
+                )
+        except sqlite3.Error as exc:  # disk full, I/O error: lose this record, keep answering
+            logger.warning("unanswered question not recorded: %s", getattr(exc, "sqlite_errorname", exc))
 
     def most_frequent(self, since: float, limit: int = 20) -> list[UnansweredGroup]:
         """The most asked unanswered questions since `since` (epoch seconds), most frequent first."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -75,3 +77,39 @@ def test_cli_report(tmp_path: Path) -> None:
     assert "where to buy an albanian sim" in result.stdout
     bad = run_cli("unanswered", "--since", "later", env=env)
     assert bad.returncode == 2
+
+
+def test_a_damaged_log_is_moved_aside_and_a_fresh_one_records(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / DATABASE_FILE
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00\xff" * 3000)
+    with caplog.at_level(logging.WARNING):
+        log = UnansweredLog(path)
+    log.record("tell me a joke", "en", "decline", time.time())
+    assert [group.text for group in log.most_frequent(0)] == ["tell me a joke"]
+    log.close()
+    [warning] = caplog.records
+    assert "unanswered-questions log" in warning.getMessage()
+    kept = [p for p in tmp_path.glob(f"{DATABASE_FILE}.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert len(kept) == 1
+
+
+def test_a_question_that_cannot_be_recorded_is_logged_without_its_text_and_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / DATABASE_FILE
+    log = UnansweredLog(path)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with caplog.at_level(logging.WARNING):
+            log.record("where do I buy a sim card", "en", "decline", time.time())  # does not raise
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert "not recorded: SQLITE_BUSY" in caplog.text
+    assert "sim card" not in caplog.text
+    log.record("where do I buy a sim card", "en", "decline", time.time())
+    assert [group.count for group in log.most_frequent(0)] == [1]
+    log.close()

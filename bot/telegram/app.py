@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from telegram import Update
@@ -23,11 +24,10 @@ from bot.telegram import admin, commands, inline, membership, navigation, questi
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.people import LANGUAGE_KEY
-from bot.telegram.persistence import BatchedPersistenceApplication, state_persistence
+from bot.telegram.persistence import PersistentApplication, StatePersistence, open_state_persistence
 from bot.telegram.profile import publish_profile
 from bot.unanswered import DATABASE_FILE, UnansweredLog
 
-STATE_FILE = "bot-state.pickle"
 PERSISTENCE_INTERVAL_SECONDS = 10
 # The menu in each client language Telegram lets us target; "" is everyone else.
 ALLOWED_UPDATES = [
@@ -64,13 +64,24 @@ def connection_options(builder: AnyBuilder, settings: Settings) -> AnyBuilder:
     return builder
 
 
-def build_application(settings: Settings, responder: Responder, *, rate_limit: bool = True) -> AnyApplication:
-    """The bot's Application with every handler, persistence under BOT_DATA_DIR and rate limiting."""
+def build_application(
+    settings: Settings,
+    responder: Responder,
+    *,
+    rate_limit: bool = True,
+    save_interval: float = PERSISTENCE_INTERVAL_SECONDS,
+    clock: Callable[[], float] = time.time,
+) -> AnyApplication:
+    """The bot's Application with every handler, persistence under BOT_DATA_DIR and rate limiting.
+
+    `save_interval` (seconds between saves of the state) and `clock` (what "now" is for
+    forgetting people after 30 days) are there for tests and benchmarks.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     builder = (
         connection_options(ApplicationBuilder(), settings)
-        .application_class(BatchedPersistenceApplication)
-        .persistence(state_persistence(settings.data_dir / STATE_FILE, PERSISTENCE_INTERVAL_SECONDS))
+        .application_class(PersistentApplication)
+        .persistence(open_state_persistence(settings.data_dir, save_interval, clock))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -173,3 +184,5 @@ async def _post_shutdown(application: AnyApplication) -> None:
     desk = desk_of(application)
     if desk.unanswered is not None:
         desk.unanswered.close()
+    if isinstance(application.persistence, StatePersistence):
+        application.persistence.close()

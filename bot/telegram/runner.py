@@ -1,4 +1,9 @@
-"""`python -m bot run`: settings, logging, knowledge base, then polling (or webhook)."""
+"""`python -m bot run`: settings, logging, knowledge base, data directory, then polling (or webhook).
+
+Everything that can stop the start — a setting, the knowledge base, the data directory, the
+token, the network — ends in one line on stderr and a meaningful exit code (bot.exit_codes),
+never in a traceback, and never with the token in it.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+
 from bot.answer import Responder, build_responder
 from bot.config import ConfigError, Settings, load_settings, merged_environment
+from bot.data_dir import DataDirError, check_data_dir
+from bot.exit_codes import ExitCode
 from bot.kb import load_knowledge_base
 from bot.problems import KnowledgeBaseError
+from bot.sqlite_file import DataFileError
 from bot.telegram.app import ALLOWED_UPDATES, build_application
-from bot.telegram.logging_setup import configure_logging
+from bot.telegram.logging_setup import configure_logging, redact_tokens
 
-EXIT_OK, EXIT_KB, EXIT_CONFIG = 0, 1, 2
+TELEGRAM_API = "https://api.telegram.org"
 SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 logger = logging.getLogger("bot")
 
@@ -71,18 +81,52 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
         if webhook:
             check_webhook_settings(settings)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _fail(str(exc))
     configure_logging(settings.log_level)
     try:
         responder = load_responder(settings)
     except KnowledgeBaseError as exc:
         print(f"error: {exc.report()}", file=sys.stderr)
-        return EXIT_KB
-    application = build_application(settings, responder)
-    logger.info("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
-    if webhook:
-        application.run_webhook(**webhook_options(settings))
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    return EXIT_OK
+        return ExitCode.FINDINGS
+    try:
+        check_data_dir(settings.data_dir)
+        application = build_application(settings, responder)
+    except (DataDirError, DataFileError) as exc:
+        return _fail(str(exc))
+    # DEBUG: a start that fails must print one line only; the state's INFO line follows the connection.
+    logger.debug("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
+    logging.getLogger("telegram.ext").addFilter(StartupFailureFilter())
+    try:
+        if webhook:
+            application.run_webhook(**webhook_options(settings))
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as exc:
+        return _fail(describe_telegram_failure(exc, settings.api_base_url or TELEGRAM_API))
+    return ExitCode.OK
+
+
+class StartupFailureFilter(logging.Filter):
+    """Drops PTB's traceback for a failed start: run_bot reports it itself, in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "(Bootstrap Initialize Application)" not in record.getMessage()
+
+
+def describe_telegram_failure(error: TelegramError, api: str) -> str:
+    """One line for an error that stopped the bot; never the token (PTB puts it in InvalidToken)."""
+    if isinstance(error, InvalidToken):
+        return "Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN"
+    if isinstance(error, BadRequest):
+        return f"the Bot API at {api} refused a start-up request: {redact_tokens(error.message)}"
+    if isinstance(error, NetworkError):
+        return (
+            f"cannot reach the Bot API at {api} ({type(error).__name__}: {redact_tokens(error.message)}):"
+            " check the network and TELEGRAM_API_BASE_URL"
+        )
+    return f"the Bot API at {api} failed: {type(error).__name__}: {redact_tokens(error.message)}"
+
+
+def _fail(message: str) -> int:
+    print(f"error: {redact_tokens(message)}", file=sys.stderr)
+    return ExitCode.USAGE

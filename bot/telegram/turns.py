@@ -17,12 +17,12 @@ from bot.telegram.people import AnyContext, choose_language, load_person, save_p
 from bot.telegram.replies import send_reply
 
 
-def language_for(update: Update, context: AnyContext) -> Lang:
-    """The language to say something to this update's sender in, with no text to read it from."""
+def language_for(update: Update, context: AnyContext, text: str | None = None) -> Lang:
+    """The language to say something to this update's sender in (about `text`, if there is one)."""
     user = update.effective_user
     person = load_person(context, user.id) if user is not None else None
     conversation = get_desk(context).conversation()
-    return conversation.quiet_language(person or PersonState(), speaker_of(update, context))
+    return conversation.language_for(text, person or PersonState(), speaker_of(update, context))
 
 
 def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:

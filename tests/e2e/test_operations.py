@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.kb import KnowledgeBase
 from bot.message_keys import MessageKey
+from bot.state_store import STATE_FILE
 from bot.telegram.app import AnyApplication
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN, StartBot, assert_silent, reply_to
@@ -42,7 +43,7 @@ async def test_context_survives_a_restart(api: FakeBotApi, start_bot: StartBot, 
     async with start_bot():
         [first] = await reply_to(api, "第四步", chat_id=DAN, user_id=DAN)
         assert first["text"].startswith("第 4 步")
-    assert (data_dir / "bot-state.pickle").exists()
+    assert (data_dir / STATE_FILE).exists()
     async with start_bot():
         [follow] = await reply_to(api, "下一步", chat_id=DAN, user_id=DAN)
         assert follow["text"].startswith("第 4.1 步")

@@ -4,7 +4,7 @@ What a graceful stop must guarantee, checked against the fake Bot API running in
 
 * every update the bot fetched before it stopped polling is still answered, exactly once;
 * the polling offset is committed: those updates are no longer pending on the server;
-* PicklePersistence is flushed to BOT_DATA_DIR/bot-state.pickle with each person's place;
+* the state is flushed to BOT_DATA_DIR/bot-state.sqlite3 with each person's place;
 * after a restart with the same BOT_DATA_DIR the bot answers only what it had not fetched (no
   duplicate, no loss), and "下一步" continues from the place remembered before the stop.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import pickle
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -33,8 +32,9 @@ from typing import Any
 import pytest
 
 from bot.conversation import PersonState
-from bot.telegram.app import STATE_FILE
+from bot.state_store import STATE_FILE, SQLiteStateStore
 from bot.telegram.people import PEOPLE_KEY
+from bot.telegram.persistence import StatePersistence
 from fake_telegram import Call, FakeBotApi
 from tests.e2e.conftest import TOKEN
 
@@ -267,11 +267,12 @@ async def test_a_stop_signal_during_a_burst_loses_nothing_and_answers_nothing_tw
 
     # The state was flushed on the way out (update_interval is 10 s; this run was shorter).
     assert state_file.exists(), "persistence was not flushed on the way out"
-    with state_file.open("rb") as file:
-        state = pickle.load(file)
+    saved = StatePersistence(SQLiteStateStore(state_file), update_interval=10)
+    chat_data = await saved.get_chat_data()
+    saved.close()
     for user_id in {q.user_id for q in committed}:
         last = [q for q in committed if q.user_id == user_id][-1]
-        stored = state.get("chat_data", {}).get(user_id, {}).get(PEOPLE_KEY, {}).get(str(user_id))
+        stored = chat_data.get(user_id, {}).get(PEOPLE_KEY, {}).get(str(user_id))
         assert stored is not None, f"no state for {user_id} in {state_file}"
         person = PersonState.from_json(stored)
         assert person.section_id == ANSWERS[last.text][1], f"chat {user_id}: stale state on disk"

@@ -1,0 +1,18 @@
+"""What `python -m bot` exits with, defined once for every command (like httpie's ExitStatus).
+
+Scripts and service managers branch on these: 1 means "the content needs fixing" (a knowledge
+base or labelled set with problems), 2 means "the way it was started needs fixing" (arguments,
+a setting, the token, the data directory, the network at start-up) — rerunning as is won't help.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit status of every command."""
+
+    OK = 0
+    FINDINGS = 1  # the knowledge base or a labelled set has problems
+    USAGE = 2  # bad arguments or settings, token refused, data directory or Bot API unusable

@@ -1,0 +1,126 @@
+"""Open the bot's SQLite files under BOT_DATA_DIR, whatever an earlier run left on disk.
+
+A damaged file (not a database, malformed pages, a schema from another version) must not stop
+the bot: it is renamed with a timestamp suffix — kept for whoever wants to look at it — and a
+fresh one is created, with one warning. Anything else that stops SQLite (a read-only file, a full
+disk, a lock held by another process) is not damage: DataFileError says what is wrong, and the
+file is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import sqlite3
+from pathlib import Path
+
+# Primary SQLite result codes that mean "the bytes on disk are not a (readable) database".
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's files next to a database
+BUSY_TIMEOUT_SECONDS = 2.0
+CACHE_KIB = 256
+logger = logging.getLogger("bot.data")
+
+
+class DataFileError(Exception):
+    """A file under BOT_DATA_DIR cannot be used; the message names it and says why."""
+
+
+class _Damaged(Exception):
+    """The database file is damaged (internal: it is moved aside)."""
+
+
+def open_database(path: Path, schema: str, version: int, what: str) -> sqlite3.Connection:
+    """A connection to `path` (WAL mode, `schema` created), moving a damaged file aside first.
+
+    `version` is stored as SQLite's user_version: a file written with another one is treated as
+    damaged. `what` names the file's purpose in the warning and in errors ("the bot's state").
+    """
+    try:
+        return _open(path, schema, version)
+    except _Damaged as damage:
+        moved = move_aside(path, "damaged")
+        logger.warning(
+            "%s in %s was unreadable (%s): moved to %s, starting with an empty one",
+            what,
+            path,
+            damage,
+            moved.name,
+        )
+    try:
+        return _open(path, schema, version)
+    except _Damaged as damage:  # a fresh file cannot be damaged: the filesystem is lying
+        raise DataFileError(f"cannot create {what} in {path}: {damage}") from None
+
+
+def move_aside(path: Path, reason: str) -> Path:
+    """Rename `path` (and SQLite's -wal/-shm next to it) to `<name>.<reason>-<UTC time>`."""
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{reason}-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.{reason}-{stamp}-{counter}")
+    try:
+        for suffix in _COMPANIONS:
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                companion.rename(target.with_name(target.name + suffix))
+        path.rename(target)
+    except OSError as exc:
+        raise DataFileError(f"cannot move the unreadable {path} aside: {exc.strerror or exc}") from None
+    return target
+
+
+def _open(path: Path, schema: str, version: int) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise DataFileError(f"cannot open {path}: {exc}") from None
+    try:
+        _prepare(db, schema, version)
+    except _Damaged:
+        db.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if _is_damage(exc):
+            raise _Damaged(str(exc)) from None
+        raise DataFileError(f"cannot use {path}: {exc}{_hint(exc)}") from None
+    return db
+
+
+def _prepare(db: sqlite3.Connection, schema: str, version: int) -> None:
+    db.execute("PRAGMA journal_mode=WAL")  # reads the header: a non-database fails here
+    # Writes by primary key and appends need few pages: the default 2 MB cache would only sit
+    # in the bot's resident memory (bench/state_memory.py).
+    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    found = db.execute("PRAGMA quick_check").fetchone()
+    if found is None or found[0] != "ok":
+        raise _Damaged(f"integrity check: {found[0] if found else 'no result'}")
+    stored = db.execute("PRAGMA user_version").fetchone()[0]
+    if stored not in (0, version):
+        raise _Damaged(f"schema version {stored}, this bot uses {version}")
+    db.executescript(schema)
+    db.execute(f"PRAGMA user_version = {int(version)}")
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # an error raised by the sqlite3 module itself, not by SQLite
+        return False
+    return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _hint(exc: sqlite3.Error) -> str:
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED"):
+        return " (is another copy of the bot running with the same BOT_DATA_DIR?)"
+    if name.startswith("SQLITE_FULL"):
+        return " (the disk is full)"
+    if name.startswith("SQLITE_READONLY") or name.startswith("SQLITE_CANTOPEN"):
+        return " (check that the bot's user may write to the file and its directory)"
+    return ""
