@@ -58,7 +58,6 @@ class DecisionSettings:
     thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
-    step_boost: float = 0.5  # a question naming a step ("第二步的解绑") leans to that step's sections
 
 
 @dataclass(frozen=True)
@@ -160,9 +159,9 @@ class Responder:
         label = find_step_reference(normalized)
         ranking = self.index.rank(normalized)
         in_step = {section.id for section in self.kb.sections if label and _in_step(section, label)}
+        # A question that names a step is about that step: "第二步的银行卡解绑", "4.4 怎么验证".
         scored = [
-            Candidate(item.id, item.score + (self.settings.step_boost if item.id in in_step else 0.0))
-            for item in ranking.labels
+            Candidate(item.id, item.score) for item in ranking.labels if not in_step or item.id in in_step
         ]
         scored.sort(key=lambda candidate: -candidate.score)
         sections = [candidate for candidate in scored if is_section(candidate.id)]

@@ -62,6 +62,9 @@ _STEP_PATTERNS = (
     re.compile(r"\b" + _EN_NUM + r"(?:st|nd|rd|th)?\s+step\b"),
     re.compile(r"\bpart\s+" + _EN_NUM + r"\b"),
 )
+_SUB_STEP = re.compile(
+    r"第\s*" + _NUM + r"\s*步\s*(?:的|里的|里)?\s*第\s*" + _NUM + r"\s*(?:个)?\s*小?(?:步骤|步)"
+)
 # A bare "4.1" is a step reference only in a short message ("4.1", "3.2 是什么", "what's 5.2").
 _BARE_SUBSTEP = re.compile(r"(?<![\d.])([1-9])\.([1-9])(?![\d.%€$]|\s*(?:欧|元|块|lek|eur|gb|mb|g\b|m\b))")
 _BARE_SUBSTEP_MAX_LENGTH = 24
@@ -84,6 +87,11 @@ def find_step_reference(normalized: str) -> str | None:
     Recognises 第四步, 第4步, 步骤四, 第四个步骤 (and traditional forms, already converted),
     step 4, step four, 4th step, fourth step, and a bare "4.1" in a short message.
     """
+    sub_step = _SUB_STEP.search(normalized)  # 第五步第二小步: 5.2
+    if sub_step:
+        whole, part = _number_text(sub_step.group(1)), _number_text(sub_step.group(2))
+        if whole and part and "." not in whole + part:
+            return f"{whole}.{part}"
     for pattern in _STEP_PATTERNS:
         found = pattern.search(normalized)
         if found:
