@@ -126,6 +126,17 @@ class Joined:
 Event = Text | Command | Press | Media | Joined
 
 
+def question_of(event: Event) -> str | None:
+    """The question an event asks, if it asks one: a text, or what follows /ask or /q."""
+    match event:
+        case Text(text=text):
+            return text
+        case Command(name=name, argument=argument) if name.lower() in ASK_COMMANDS and argument.strip():
+            return argument
+        case _:
+            return None
+
+
 @dataclass(frozen=True)
 class Speaker:
     """Who is talking, as far as the language and the chat matter."""

@@ -10,7 +10,7 @@ import time
 
 from telegram import Message, Update
 
-from bot.conversation import Event, PersonState, Text, Turn
+from bot.conversation import Event, PersonState, Turn, question_of
 from bot.language import Lang
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, choose_language, load_person, save_person, speaker_of
@@ -35,8 +35,9 @@ def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
     turn = desk.conversation().handle(event, load_person(context, user.id), speaker_of(update, context), now)
     save_person(context, user.id, turn.person)
     choose_language(context, turn.chosen_lang)
-    if turn.unanswered and isinstance(event, Text):
-        desk.note_unanswered(event.text, turn, now)
+    question = question_of(event)
+    if turn.unanswered and question is not None:
+        desk.note_unanswered(question, turn, now)
     return turn
 
 
