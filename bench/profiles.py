@@ -41,13 +41,13 @@ def _label(key: Key) -> str:
 
 
 def _named(key: Key, row: Row) -> str:
-    """A function's label; a built-in's with its main caller ("<method 'sub'…> ← synonyms.py:37(…)")."""
+    """A function's label; a built-in's with its main caller ("<method 'sub'…> [92% via synonyms.py:37(…)]")."""
     callers = row[4]
     if key[0] != "~" or not isinstance(callers, dict) or not callers:
         return _label(key)
     caller, (_, _, own, _) = max(callers.items(), key=lambda item: item[1][2])
     share = own / row[2] if row[2] else 0.0
-    return f"{_label(key)} ← {_label(caller)} {share:.0%}"
+    return f"{_label(key)} [{share:.0%} via {_label(caller)}]"
 
 
 def top_functions(entries: dict[Key, Row], top: int = TOP) -> list[ProfileLine]:

@@ -89,6 +89,16 @@ def budgets_section(found: Sequence[Budget]) -> str:
     )
 
 
+def trades_section(results: BenchResults, found: Sequence[Budget]) -> str:
+    names = {budget.key: f"{budget.name} ({MARKS[budget.met]})" for budget in found}
+    rows = ([names.get(t.budget, t.budget), t.change, t.now, t.then, t.cost] for t in results.trades)
+    intro = (
+        "Each change below is measured in this run by `bench/trades.py` without changing `bot/`"
+        " (CPU seconds, best of three, fresh processes); the owner of `bot/` decides."
+    )
+    return intro + "\n\n" + table(["budget", "change", "now", "with the change", "what it costs"], rows)
+
+
 # --- 1. quality ----------------------------------------------------------------------------------
 
 
@@ -165,6 +175,7 @@ OPERATIONS = {
     "understand": "`Responder.understand` (decide)",
     "rank": "`Responder.rank` (normalise + rank every label)",
     "best": "segment + score + top 3",
+    "numpy-what-if": "what-if, not the bot's code: rank's per-label work in numpy (bench/trades.py)",
 }
 
 
@@ -398,13 +409,16 @@ How each figure is measured (the docstrings of `bench/*.py` say why):
 
 def render(results: BenchResults) -> str:
     """The whole report."""
+    found = budgets(results)
     sections = [
         "# Benchmark results",
         "Produced by `make bench` (`.venv/bin/python bench/run.py`), from `bench/results.json`; this file"
         " holds the latest run.",
         run_section(results),
         "## Budgets",
-        budgets_section(budgets(results)),
+        budgets_section(found),
+        "### What would meet them, and what it costs",
+        trades_section(results, found),
         "## 1. Answer quality against baselines",
         quality_section(results.quality),
         "## 2. Matcher speed",

@@ -245,6 +245,19 @@ class StartupResult(Record):
     converters_mb: dict[str, float]
 
 
+# --- what-ifs ------------------------------------------------------------------------------------
+
+
+class WhatIf(Record):
+    """One change suggested for a missed budget: the figure now, with the change, and its cost."""
+
+    budget: str  # the key of the budget it helps (bench.budgets.Budget.key)
+    change: str
+    now: str
+    then: str
+    cost: str
+
+
 # --- the run -------------------------------------------------------------------------------------
 
 
@@ -274,3 +287,4 @@ class BenchResults(Record):
     build_growth: list[BuildGrowth]
     end_to_end: EndToEndResult
     startup: StartupResult
+    trades: list[WhatIf]

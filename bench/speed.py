@@ -137,6 +137,10 @@ def ours_calls(kb: KnowledgeBase, index: SectionIndex, scale: int) -> dict[str, 
         calls["turn"] = lambda text: conversation.handle(Text(text), PersonState(), Speaker(), NOW)
     calls["understand"] = responder.understand
     calls["rank"] = responder.rank
+    if scale > 1:
+        from bench.trades import numpy_rank
+
+        calls["numpy-what-if"] = numpy_rank(index)
     return calls
 
 
