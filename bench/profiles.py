@@ -41,7 +41,7 @@ def _label(key: Key) -> str:
 
 
 def _named(key: Key, row: Row) -> str:
-    """A function's label; a built-in's with its main caller ("<method 'sub'…> [92% via synonyms.py:37(…)]")."""
+    """A function's label; a built-in's with its main caller ("<method 'sub'…> [92% via synonyms.py:37…]")."""
     callers = row[4]
     if key[0] != "~" or not isinstance(callers, dict) or not callers:
         return _label(key)
