@@ -10,7 +10,8 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bench.results import BenchResults, EndToEndResult, LabelledSet, ProfileLine, SpeedRun
+from bench.results import BenchResults, EndToEndResult, LabelledSet, ProfileLine, QualityRow, SpeedRun
+from bot.language import Lang
 
 TURN_P99_US = 1_000
 COLD_START_S = 0.6
@@ -154,9 +155,9 @@ def quality_budget(results: BenchResults) -> Budget:
 
 
 def _margins(dev: LabelledSet) -> tuple[list[str], list[str]]:
-    rows = {row.matcher: row for row in dev.rows}
+    rows: dict[str, QualityRow] = {row.matcher: row for row in dev.rows}
 
-    def rate(matcher: str, lang: str) -> float:
+    def rate(matcher: str, lang: Lang) -> float:
         hits, total = rows[matcher].top1.get(lang, (0, 0))
         return hits / total if total else 0.0
 

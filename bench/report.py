@@ -22,8 +22,8 @@ from bench.results import (
     SpeedRun,
     StartupResult,
 )
+from bot.language import LANGUAGES
 
-LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 MATCHER_NAMES = {
     "ours": "this project",
     "bm25": "BM25 (bm25s + jieba, titles + answers)",

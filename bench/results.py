@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.language import Lang
+
 Pair = tuple[int, int]  # hits, total
 
 
@@ -65,7 +67,7 @@ class QualityRow(Record):
 
     matcher: Matcher
     threshold: float | None  # the baseline's decline threshold; None for ours (its own decision)
-    top1: dict[str, Pair]
+    top1: dict[Lang, Pair]
     top3: Pair
     out_of_scope_declined: Pair
     small_talk: Pair

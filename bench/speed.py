@@ -30,7 +30,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bench.common import (
     emit,
@@ -181,7 +181,9 @@ def profile(name: str, call: Call, texts: Sequence[str]) -> dict[str, Any]:
     return {"profiled": name, "profile": profile_lines(profiler, PROFILE_TOP)}
 
 
-def measure(matcher: str, scale: int, calls: int, budget_s: float, trace: bool) -> SpeedRun:
+def measure(
+    matcher: Literal["ours", "bm25"], scale: int, calls: int, budget_s: float, trace: bool
+) -> SpeedRun:
     """Everything about one matcher at one scale (runs inside the worker process)."""
     kb = load_knowledge_base()
     texts = labelled_texts()
