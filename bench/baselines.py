@@ -1,8 +1,10 @@
 """The obvious alternatives to our matcher, wrapped to decide exactly like a Responder.
 
-Why adapters: quality must be scored by the same code for everyone (bot.evaluation.evaluate),
-so each baseline answers `respond(text) -> Answer`: its best section, or a decline when its
-score is under a threshold tuned for it on the same labelled set.
+Why adapters: quality must be scored by the same code for everyone (bot.evaluation.evaluate and
+evaluate_out_of_scope), so each baseline answers `understand(text) -> Outcome` as a Responder
+does: its best section (Answered), or Declined when its score is under a threshold tuned for it
+on a labelled set. It never answers small talk: it has no notion of it. It carries the same
+knowledge base as ours, so evaluate_out_of_scope skips the same trained-on lines for everyone.
 
 - BM25 (bm25s): one document per section, its title and answer text in the three languages —
   what one gets by indexing the guide. Chinese is segmented with jieba; English and Chinese
@@ -26,10 +28,10 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process, utils
 
-from bot.answer import Answer, Candidate, Responder
+from bot.answer import Place, Responder
 from bot.evaluation import EvalReport, LabelledQuestion, evaluate
 from bot.kb import KnowledgeBase
-from bot.language import detect_language
+from bot.outcomes import Answered, Candidate, Declined, DeclineReason
 
 jieba.setLogLevel(logging.WARNING)
 _STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(STOPWORDS_CHINESE)
@@ -116,6 +118,7 @@ class BaselineResponder:
     Rankings are cached per text: tuning tries many thresholds on the same questions.
     """
 
+    kb: KnowledgeBase
     ranker: Ranker
     threshold: float = 0.0
 
@@ -132,14 +135,13 @@ class BaselineResponder:
             self._cache[text] = self.ranker.best(_MENTION.sub(" ", text))
         return self._cache[text]
 
-    def respond(self, text: str) -> Answer:
-        """Answer the best section, or decline when its score is under the threshold."""
+    def understand(self, text: str, place: Place = Place()) -> Answered | Declined:
+        """The best section, or a decline when its score is under the threshold (`place` unused)."""
         ids, score = self.ranked(text)
-        lang = detect_language(text)
         candidates = tuple(Candidate(section_id, score) for section_id in ids)
         if not ids or score < self.threshold:
-            return Answer("decline", lang, candidates=candidates, notice="decline")
-        return Answer("answer", lang, section_id=ids[0], candidates=candidates)
+            return Declined(DeclineReason.OFF_TOPIC, candidates=candidates)
+        return Answered(ids[0], candidates=candidates)
 
 
 def objective(report: EvalReport) -> float:
@@ -148,9 +150,14 @@ def objective(report: EvalReport) -> float:
     return mean + EvalReport.rate(report.declined_out_of_scope) - 2 * EvalReport.rate(report.wrongly_declined)
 
 
+def as_responder(responder: object) -> Responder:
+    """A baseline where bot.evaluation wants a Responder: it only calls understand() and reads kb."""
+    return cast(Responder, responder)
+
+
 def score_with(responder: object, questions: list[LabelledQuestion]) -> EvalReport:
-    """bot.evaluation.evaluate on anything with respond(text) -> Answer (duck-typed)."""
-    return evaluate(cast(Responder, responder), questions)
+    """bot.evaluation.evaluate on ours or a baseline."""
+    return evaluate(as_responder(responder), questions)
 
 
 def tune_threshold(

@@ -15,14 +15,14 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.results import Latency
+
 REPO = Path(__file__).resolve().parent.parent
-DEV_SET = (REPO / ".." / "shared" / "eval" / "dev.yaml").resolve()
-HOLDOUT2 = REPO / "tests" / "data" / "holdout2.yaml"
+HOLDOUTS = tuple(sorted((REPO / "tests" / "data").glob("holdout*.yaml")))
 PYTHON = sys.executable
 SEED = 20_240_605
 # One clock for the run and its worker processes (they inherit the variable), so progress
@@ -30,9 +30,50 @@ SEED = 20_240_605
 _STARTED = float(os.environ.setdefault("BENCH_STARTED_AT", str(time.time())))
 
 
+def _main_checkout(repo: Path) -> Path | None:
+    """The main checkout when `repo` is a git worktree (.git is then a file naming its gitdir)."""
+    marker = repo / ".git"
+    if not marker.is_file():
+        return None
+    gitdir = Path(marker.read_text(encoding="utf-8").removeprefix("gitdir:").strip())
+    common = gitdir / "commondir"
+    if not common.is_file():
+        return None
+    return (gitdir / common.read_text(encoding="utf-8").strip()).resolve().parent
+
+
+def shared_eval_dir(repo: Path = REPO) -> Path:
+    """../shared/eval next to the checkout (or, in a git worktree, next to the main checkout).
+
+    BENCH_SHARED_EVAL names it explicitly. The first that exists wins; when none does, the
+    path next to this checkout is returned so that error messages name the expected place.
+    """
+    explicit = os.environ.get("BENCH_SHARED_EVAL")
+    if explicit:
+        return Path(explicit)
+    candidates = [repo.parent / "shared" / "eval"]
+    main = _main_checkout(repo)
+    if main is not None:
+        candidates.append(main.parent / "shared" / "eval")
+    return next((path for path in candidates if path.is_dir()), candidates[0])
+
+
+SHARED_EVAL = shared_eval_dir()
+DEV_SET = SHARED_EVAL / "dev.yaml"
+OUT_OF_SCOPE_DIR = SHARED_EVAL / "out-of-scope"  # half of each file is in knowledge/negatives/
+EXTRA_OUT_OF_SCOPE_DIR = SHARED_EVAL / "out-of-scope-extra"  # never trained or tuned on
+
+
 def progress(message: str) -> None:
     """One progress line on stderr, with the time since the benchmark started."""
     print(f"[{time.time() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def labelled_texts() -> list[str]:
+    """Every labelled question's text (dev and the held-out sets): what latency is timed over."""
+    from bot.evaluation import load_labelled_questions
+
+    return [question.q for path in (DEV_SET, *HOLDOUTS) for question in load_labelled_questions(path)]
 
 
 def question_stream(texts: Sequence[str], count: int, seed: int = SEED) -> list[str]:
@@ -53,24 +94,31 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-@dataclass(frozen=True)
-class Latency:
-    """Per-call latency over `count` calls, in microseconds."""
+def latency_of(wall_ns: Sequence[int], cpu_ns: Sequence[int]) -> Latency:
+    """Summarise per-call durations (perf_counter_ns and thread_time_ns differences)."""
+    return Latency(
+        count=len(wall_ns),
+        median_us=statistics.median(wall_ns) / 1_000,
+        p99_us=percentile(wall_ns, 0.99) / 1_000,
+        max_us=max(wall_ns) / 1_000,
+        cpu_p99_us=percentile(cpu_ns, 0.99) / 1_000,
+    )
 
-    count: int
-    median_us: float
-    p99_us: float
-    max_us: float
 
-    @classmethod
-    def of(cls, nanoseconds: Sequence[int]) -> Latency:
-        """Summarise per-call durations measured with time.perf_counter_ns."""
-        return cls(
-            count=len(nanoseconds),
-            median_us=statistics.median(nanoseconds) / 1_000,
-            p99_us=percentile(nanoseconds, 0.99) / 1_000,
-            max_us=max(nanoseconds) / 1_000,
-        )
+def time_calls(call: Callable[[str], object], stream: Sequence[str], budget_s: float) -> Latency:
+    """Time every call (wall clock and this thread's CPU); stop once `budget_s` is spent."""
+    wall: list[int] = []
+    cpu: list[int] = []
+    clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
+    deadline = clock() + int(budget_s * 1e9)
+    for text in stream:
+        started, cpu_started = clock(), cpu_clock()
+        call(text)
+        cpu.append(cpu_clock() - cpu_started)
+        wall.append(clock() - started)
+        if started > deadline:
+            break
+    return latency_of(wall, cpu)
 
 
 def proc_status(pid: int | str = "self") -> dict[str, int]:

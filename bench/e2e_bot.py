@@ -12,12 +12,14 @@ The echo bot gets the same builder options (timeouts, sequential updates, no rat
 
 If BENCH_STATUS_FILE is set, the process appends its VmRSS (kB) after each start-up phase
 there as `phase kB` lines, so the benchmark can say where the memory goes. If
-BENCH_PROFILE_FILE is set, the whole process runs under cProfile and dumps its stats there.
+BENCH_PROFILE_FILE is set, the process runs under cProfile from the moment it polls (start-up
+is measured by bench/startup.py, not here) until SIGTERM, and dumps its stats there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import os
 import signal
 import sys
@@ -71,7 +73,7 @@ def ours_application(settings: Settings) -> AnyApplication:
     return build_application(settings, responder, rate_limit=False)
 
 
-async def serve(kind: str) -> None:
+async def serve(kind: str, profiler: cProfile.Profile | None) -> None:
     """Build the application, poll until SIGTERM, then stop cleanly (persistence flushed)."""
     settings = load_settings(os.environ)
     application = echo_application(settings) if kind == "echo" else ours_application(settings)
@@ -82,7 +84,11 @@ async def serve(kind: str) -> None:
         loop.add_signal_handler(signum, stop.set)
     async with running_application(application, poll_timeout=10):
         note("polling")
+        if profiler is not None:
+            profiler.enable()
         await stop.wait()
+        if profiler is not None:
+            profiler.disable()
 
 
 def main() -> None:
@@ -91,16 +97,12 @@ def main() -> None:
         sys.exit(f"usage: python -m bench.e2e_bot {'|'.join(KINDS)}")
     note("imports")
     profile_to = os.environ.get("BENCH_PROFILE_FILE")
-    if not profile_to:
-        asyncio.run(serve(sys.argv[1]))
-        return
-    import cProfile
-
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile() if profile_to else None
     try:
-        profiler.runcall(asyncio.run, serve(sys.argv[1]))
+        asyncio.run(serve(sys.argv[1], profiler))
     finally:
-        profiler.dump_stats(profile_to)
+        if profiler is not None and profile_to:
+            profiler.dump_stats(profile_to)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+from bench.results import Machine
+
 PACKAGES = (
     "python-telegram-bot",
     "httpx",
@@ -49,15 +51,15 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def describe() -> dict[str, object]:
+def describe() -> Machine:
     """CPU model, cores (all and usable), memory, OS, Python and the versions that matter."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "cpu": _cpuinfo("model name") or platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
-        "usable_cores": usable,
-        "memory_gb": _memory_gb(),
-        "os": platform.platform(),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "packages": {package: _version(package) for package in PACKAGES},
-    }
+    return Machine(
+        cpu=_cpuinfo("model name") or platform.processor() or platform.machine(),
+        cores=os.cpu_count(),
+        usable_cores=usable,
+        memory_gb=_memory_gb(),
+        os=platform.platform(),
+        python=f"{platform.python_implementation()} {platform.python_version()}",
+        packages={package: _version(package) for package in PACKAGES},
+    )

@@ -1,36 +1,52 @@
-"""Turn one run's figures into Markdown: the targets first, then each benchmark's tables.
+"""Render one run's results (bench/results.json) as Markdown: the budgets first, then each benchmark.
 
-The same text is printed and written to bench/RESULTS.md, so what a reader sees in the
-terminal and in the repository is one thing. "Why" texts for missed targets are built from
-the figures of the same run (profiles included), never written by hand.
+The same text is printed and written to bench/RESULTS.md. Every figure comes from the results
+file; `python bench/run.py --render-only` re-renders it without measuring again.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from bench.quality import NAMES, QualityRow
+from bench.budgets import Budget, budgets, duration, profile_text
+from bench.results import (
+    BenchResults,
+    BotRun,
+    BuildGrowth,
+    EndToEndResult,
+    LabelledSet,
+    OutOfScopeFile,
+    Pair,
+    QualityResult,
+    SpeedRun,
+    StartupResult,
+)
 from bot.language import LANGUAGES
 
-Results = dict[str, Any]
-
-P99_REAL_US = 1_000
-P99_SCALED_US = 5_000
-THROUGHPUT_RATIO = 0.8
-COLD_START_S = 0.6
-RSS_MB = 80
-
-
-@dataclass(frozen=True)
-class Target:
-    """One target of the issue, as measured in this run."""
-
-    name: str
-    measured: str
-    met: bool | None  # None: could not be measured
-    why: str = ""
+MATCHER_NAMES = {
+    "ours": "this project",
+    "bm25": "BM25 (bm25s + jieba, titles + answers)",
+    "fuzzy": "fuzzy (rapidfuzz token_set_ratio, titles)",
+}
+BOT_NAMES = {
+    "ours": "this bot",
+    "echo": "echo bot (run before ours)",
+    "echo-again": "echo bot (run after ours)",
+}
+ENTRY_POINT_NAMES = {  # bench.profiles.ENTRY_POINTS, as the report names them
+    "process_update": "PTB's dispatch of one update, handler included",
+    "answer_question": "our question handler",
+    "echo": "the echo handler",
+    "decide": "person's state in, conversation service, state out",
+    "handle": "the conversation service: decide and render",
+    "send_reply": "sending our reply (HTML, keyboard)",
+    "reply_text": "PTB: build, send and parse a sendMessage",
+    "note_unanswered": "the unanswered-questions log (SQLite)",
+    "get_updates": "long polling, parsing updates",
+    "update_persistence": "persistence runs",
+}
+MARKS = {True: "met", False: "**missed**", None: "not measured"}
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -40,582 +56,378 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def rate(pair: Sequence[int]) -> str:
-    """hits/total as a rate with the counts."""
+def rate(pair: Pair) -> str:
+    """hits/total as a rate with the counts; a dash when there is nothing to count."""
     hits, total = pair
     return f"{hits / total:.3f} ({hits}/{total})" if total else "–"
 
 
-def duration_us(micros: float) -> str:
-    """Microseconds, shown in the unit that reads best."""
-    if micros >= 1_000:
-        return f"{micros / 1_000:.2f} ms"
-    return f"{micros:.0f} µs"
+# --- the run and its budgets ---------------------------------------------------------------------
 
 
-def _speed(results: Results, matcher: str, scale: int) -> dict[str, Any] | None:
-    return next(
-        (row for row in results.get("speed", []) if row["matcher"] == matcher and row["scale"] == scale),
-        None,
-    )
-
-
-def _profile_text(rows: Sequence[dict[str, Any]], count: int = 3) -> str:
-    return ", ".join(
-        f"{row['function']} {row.get('own_share', row.get('share', 0)):.0%}" for row in rows[:count]
-    )
-
-
-# --------------------------------------------------------------------------------------- targets
-
-
-def targets(results: Results) -> list[Target]:
-    """Each target of the issue: measured value, met or not, and the reason when not."""
-    found: list[Target] = []
-    real = _speed(results, "ours", 1)
-    if real and "latency_respond" in real:
-        p99 = real["latency_respond"]["p99_us"]
-        found.append(
-            Target(
-                "matcher p99 < 1 ms, real knowledge base (Responder.respond)",
-                duration_us(p99),
-                p99 < P99_REAL_US,
-                "" if p99 < P99_REAL_US else f"profile: {_profile_text(real.get('profile', []))}",
-            )
-        )
-    scaled = _speed(results, "ours", 100)
-    if scaled and "latency_rank" in scaled:
-        p99 = scaled["latency_rank"]["p99_us"]
-        why = ""
-        if p99 >= P99_SCALED_US:
-            why = (
-                f"{scaled['labels']:,} labels, {scaled['texts']:,} texts indexed at 100×. "
-                f"Profile (own time): {_profile_text(scaled.get('profile', []), 4)}"
-            )
-        found.append(
-            Target(
-                "matcher p99 < 5 ms, 100× knowledge base (rank)", duration_us(p99), p99 < P99_SCALED_US, why
-            )
-        )
-    found.append(_throughput_target(results.get("end_to_end", {})))
-    startup = results.get("startup", {})
-    if "ask" in startup:
-        median = startup["ask"]["median_s"]
-        why = ""
-        if median >= COLD_START_S:
-            phases = ", ".join(f"{p['phase']} {p['seconds']:.2f} s" for p in startup.get("phases", []))
-            packages = ", ".join(
-                f"{p['package']} {p['ms']:.0f} ms" for p in startup.get("imports_by_package", [])
-            )
-            why = f"phases: {phases}; imports by package: {packages}"
-        found.append(
-            Target(
-                "`ask` cold start < 0.6 s",
-                f"{median:.3f} s (median of {startup['ask']['runs']})",
-                median < COLD_START_S,
-                why,
-            )
-        )
-    found.append(_memory_target(results))
-    found.append(_quality_target(results.get("quality", {}).get("dev", [])))
-    return found
-
-
-def _throughput_target(e2e: Results) -> Target:
-    name = "end-to-end throughput ≥ 0.8 × echo bot"
-    ratio = e2e.get("throughput_ratio")
-    if ratio is None:
-        errors = "; ".join(f"{k}: {r.get('error')}" for k, r in e2e.get("runs", {}).items() if r.get("error"))
-        return Target(name, "not measured", None, errors)
-    measured = f"{ratio:.2f} × (CPU per message, echo / ours: {e2e.get('cpu_ratio', 0):.2f})"
-    if ratio >= THROUGHPUT_RATIO:
-        return Target(name, measured, True)
-    ours = e2e["runs"]["ours"]
-    cpu = e2e.get("cpu_per_message_ms", {})
-    echo_p99 = e2e["runs"].get("echo", {}).get("loaded", {}).get("latency_p99_ms", 0)
-    parts = [
-        f"ours uses {cpu.get('ours', 0):.2f} ms of CPU per answered message, "
-        f"echo {cpu.get('echo', 0):.2f} / {cpu.get('echo-again', 0):.2f} ms",
-        f"latency under load: median {ours['loaded']['latency_median_ms']:.0f} ms,"
-        f" p99 {ours['loaded']['latency_p99_ms']:.0f} ms (echo p99 {echo_p99:.0f} ms)",
-    ]
-    profiles = e2e.get("profiles", {})
-    if "ours" in profiles and "echo" in profiles:
-        ours_ms, echo_ms = profiles["ours"]["per_message_ms"], profiles["echo"]["per_message_ms"]
-        extra = ours_ms.get("process_update", 0) - echo_ms.get("process_update", 0)
-        reply = ours_ms.get("reply_text", 0) - echo_ms.get("reply_text", 0)
-        decide = ours_ms.get("take_turn", 0)
-        parts.append(
-            f"under cProfile ours spends {extra:+.2f} ms more per update than echo"
-            f" ({ours_ms.get('process_update', 0):.2f} vs {echo_ms.get('process_update', 0):.2f} ms):"
-            f" sending its richer reply (HTML, inline keyboard) {reply:+.2f} ms, deciding and rendering"
-            f" (take_turn) {decide:+.2f} ms, the rest {extra - reply - decide:+.2f} ms"
-            " (flood guard, context, unanswered log, persistence)"
-        )
-    ticks = e2e.get("persistence_ticks")
-    if ticks:
-        parts.append(
-            "one persistence run: "
-            + ", ".join(f"{t['seconds']:.2f} s for {t['people']:,} people" for t in ticks)
-        )
-    return Target(name, measured, False, "; ".join(parts))
-
-
-def _memory_target(results: Results) -> Target:
-    name = "bot resident memory < 80 MB (after start-up, after the run)"
-    ours = results.get("end_to_end", {}).get("runs", {}).get("ours")
-    if not ours or not ours.get("rss_ready_mb"):
-        return Target(name, "not measured", None)
-    ready, after = ours["rss_ready_mb"], ours["rss_after_mb"]
-    met = max(ready, after) < RSS_MB
-    why = ""
-    if not met:
-        phases = ours.get("phases_rss_mb", {})
-        steps = ", ".join(f"{phase} {mb:.0f} MB" for phase, mb in phases.items())
-        converters = results.get("startup", {}).get("converters_mb", {})
-        heavy = ", ".join(
-            f"{name} +{mb:.0f} MB" for name, mb in sorted(converters.items(), key=lambda kv: -kv[1])
-        )
-        echo = results["end_to_end"]["runs"].get("echo", {})
-        why = (
-            f"RSS after each start-up phase: {steps} "
-            f"(the bare echo bot: {echo.get('rss_ready_mb', 0):.0f} MB). "
-            f"OpenCC converters on first use (fresh process each): {heavy}"
-        )
-    return Target(name, f"{ready:.0f} MB after start-up, {after:.0f} MB after the run", met, why)
-
-
-def _quality_target(rows: Sequence[QualityRow]) -> Target:
-    name = "top-1 above both baselines in every language (dev)"
-    by_name = {row.matcher: row for row in rows}
-    if "ours" not in by_name:
-        return Target(name, "not measured", None)
-    ours = by_name["ours"]
-    missed = []
-    for lang in LANGUAGES:
-        hits, total = ours.top1[lang]
-        mine = hits / total if total else 0.0
-        for other in ("bm25", "fuzzy"):
-            theirs_hits, theirs_total = by_name[other].top1[lang]
-            theirs = theirs_hits / theirs_total if theirs_total else 0.0
-            if not mine > theirs:
-                missed.append(f"{lang}: ours {mine:.3f} ≤ {other} {theirs:.3f}")
-    margins = []
-    for lang in LANGUAGES:
-        best_other = max(
-            by_name[o].top1[lang][0] / by_name[o].top1[lang][1]
-            for o in ("bm25", "fuzzy")
-            if by_name[o].top1[lang][1]
-        )
-        hits, total = ours.top1[lang]
-        margins.append(f"{lang} +{hits / total - best_other:.2f}")
-    return Target(
-        name, "margin over the better baseline: " + ", ".join(margins), not missed, "; ".join(missed)
-    )
-
-
-# --------------------------------------------------------------------------------------- sections
-
-
-def machine_section(results: Results) -> str:
-    machine = results["machine"]
-    packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items())
-    memory = f"{machine['memory_gb']:.1f} GB RAM" if machine.get("memory_gb") else "RAM unknown"
+def run_section(results: BenchResults) -> str:
+    machine = results.machine
+    memory = f"{machine.memory_gb:.1f} GB RAM" if machine.memory_gb else "RAM unknown"
+    packages = ", ".join(f"{name} {version}" for name, version in machine.packages.items())
     return "\n".join(
         [
-            f"- Run: {results['date']}; `bench/run.py` took {results['duration_s']:.0f} s",
-            f"- Machine: {machine['cpu']}, {machine['cores']} cores "
-            f"({machine['usable_cores']} usable), {memory}",
-            f"- {machine['os']}, {machine['python']}",
-            f"- Load average (1 min) before / after the run: {results.get('load_before', '?')}"
-            f" / {results.get('load_after', '?')} (other work on the machine skews wall-clock figures)",
+            f"- Run: {results.date} at commit {results.commit};"
+            f" `bench/run.py` took {results.duration_s:.0f} s",
+            f"- Machine: {machine.cpu}, {machine.cores} cores ({machine.usable_cores} usable), {memory};"
+            f" {machine.os}, {machine.python}",
+            f"- Load average (1 min) before / after: {results.load_before} / {results.load_after}"
+            " (the machine is shared: other work stretches wall-clock figures, CPU-time figures less so)",
             f"- Packages: {packages}",
         ]
     )
 
 
-def targets_section(found: Sequence[Target]) -> str:
-    marks = {True: "met", False: "**not met**", None: "not measured"}
+def budgets_section(found: Sequence[Budget]) -> str:
     return table(
-        ["target", "measured", "result", "why (when missed)"],
-        ([t.name, t.measured, marks[t.met], t.why or "–"] for t in found),
+        ["budget", "target", "measured", "result", "where the time or memory goes (when missed)"],
+        ([b.name, b.target, b.measured, MARKS[b.met], b.where or "–"] for b in found),
     )
 
 
-def quality_section(quality: dict[str, list[QualityRow]]) -> str:
-    parts = []
-    for set_name, rows in quality.items():
-        title = {
-            "dev": "`../shared/eval/dev.yaml` (baseline thresholds tuned here)",
-            "holdout2": "`tests/data/holdout2.yaml` (never tuned on; baseline thresholds from dev)",
-        }.get(set_name, set_name)
-        parts.append(f"**{title}**, {rows[0].questions} questions\n")
-        parts.append(
-            table(
-                [
-                    "matcher",
-                    "decline below",
-                    *(f"top-1 {lang}" for lang in LANGUAGES),
-                    "out-of-scope declined",
-                    "wrongly declined",
-                    "top-3",
-                ],
-                (
-                    [
-                        NAMES[row.matcher],
-                        "its own decision" if row.threshold is None else f"{row.threshold:.3f}",
-                        *(rate(row.top1[lang]) for lang in LANGUAGES),
-                        rate(row.declined_out_of_scope),
-                        rate(row.wrongly_declined),
-                        rate(row.top3),
-                    ]
-                    for row in rows
-                ),
-            )
-        )
-        parts.append("")
-    return "\n".join(parts)
+def trades_section(results: BenchResults, found: Sequence[Budget]) -> str:
+    names = {budget.key: f"{budget.name} ({MARKS[budget.met]})" for budget in found}
+    rows = ([names.get(t.budget, t.budget), t.change, t.now, t.then, t.cost] for t in results.trades)
+    intro = (
+        "Each change below is measured in this run by `bench/trades.py` without changing `bot/`"
+        " (CPU seconds, best of three, fresh processes); the owner of `bot/` decides."
+    )
+    return intro + "\n\n" + table(["budget", "change", "now", "with the change", "what it costs"], rows)
 
 
-def speed_section(results: Results) -> str:
-    rows = results.get("speed", [])
-    latency_rows = []
-    for row in rows:
-        for key, label in (
-            ("latency_respond", "respond (full decision)"),
-            ("latency_rank", "normalise + rank (top 3, as respond)"),
-            ("latency_best", "segment + score + top 3"),
-        ):
-            if key in row:
-                stats = row[key]
-                latency_rows.append(
-                    [
-                        "ours" if row["matcher"] == "ours" else "BM25",
-                        f"{row['scale']}×",
-                        label,
-                        f"{stats['count']:,}",
-                        duration_us(stats["median_us"]),
-                        duration_us(stats["p99_us"]),
-                        duration_us(stats["max_us"]),
-                    ]
-                )
-    build_rows = []
-    for row in rows:
-        traced = (
-            f"{row['traced_retained_mb']:.1f} / {row['traced_peak_mb']:.1f} MB"
-            if "traced_retained_mb" in row
-            else "– (see RSS)"
-        )
-        rss = (
-            f"{row.get('rss_retained_mb', 0):.1f} / {row.get('rss_peak_mb', 0):.1f} MB"
-            if "rss_retained_mb" in row
-            else "–"
-        )
-        build_rows.append(
-            [
-                "ours" if row["matcher"] == "ours" else "BM25",
-                f"{row['scale']}×",
-                f"{row['labels']:,}",
-                f"{row['texts']:,}",
-                f"{row['build_s']:.3f} s" + (f" (median of {row['builds']})" if row["builds"] > 1 else ""),
-                traced,
-                rss,
-            ]
-        )
-    growth = []
-    for matcher, key in (("ours", "latency_rank"), ("bm25", "latency_best")):
-        small, big = _speed(results, matcher, 1), _speed(results, matcher, 100)
-        if small and big and key in small and key in big:
-            rss_growth = big.get("rss_retained_mb", 0) / max(small.get("rss_retained_mb", 0), 0.01)
-            growth.append(
-                f"{'ours' if matcher == 'ours' else 'BM25'}: "
-                f"p99 ×{big[key]['p99_us'] / small[key]['p99_us']:.0f}, "
-                f"median ×{big[key]['median_us'] / small[key]['median_us']:.0f}, "
-                f"build ×{big['build_s'] / small['build_s']:.0f}, RSS ×{rss_growth:.0f}"
-            )
-    parts = [
-        table(["matcher", "KB", "operation", "calls", "median", "p99", "max"], latency_rows),
-        "",
-        table(
-            [
-                "matcher",
-                "KB",
-                "labels",
-                "texts indexed",
-                "index build",
-                "tracemalloc retained / peak",
-                "RSS growth retained / peak",
-            ],
-            build_rows,
-        ),
-        "",
-        "Growth from 1× to 100×: " + ("; ".join(growth) if growth else "–") + ".",
-    ]
-    for matcher, scale in (("ours", 1), ("ours", 100)):
-        row = _speed(results, matcher, scale)
-        if row and row.get("profile"):
-            parts.append(
-                f"\nProfile of ours at {scale}× (cProfile, one pass of the dev set, own time): "
-                + ", ".join(f"{p['function']} {p['own_share']:.0%}" for p in row["profile"])
-            )
-    real = _speed(results, "ours", 1)
-    if real and real.get("memory_holders"):
-        parts.append(
-            "\nWhere our index's memory is (tracemalloc, 1×, by line): "
-            + ", ".join(f"{h['line']} {h['share']:.0%}" for h in real["memory_holders"])
-        )
-    return "\n".join(parts)
+# --- 1. quality ----------------------------------------------------------------------------------
 
 
-def end_to_end_section(e2e: Results) -> str:
-    runs = e2e.get("runs", {})
-    rows = []
-    for kind in ("ours", "echo", "echo-again"):
-        run = runs.get(kind)
-        if not run:
-            continue
-        loaded, unloaded = run.get("loaded") or {}, run.get("unloaded") or {}
-        cpu = e2e.get("cpu_per_message_ms", {}).get(kind)
-        rows.append(
-            [
-                BOT_NAMES[kind],
-                f"{loaded.get('per_second', 0):.0f}",
-                f"{loaded.get('latency_median_ms', 0):.0f} / {loaded.get('latency_p99_ms', 0):.0f} ms",
-                f"{unloaded.get('latency_median_ms', 0):.1f} / {unloaded.get('latency_p99_ms', 0):.1f} ms",
-                f"{cpu:.2f} ms" if cpu is not None else "–",
-                f"{run['ready_s']:.2f} s",
-                f"{run['stop_s']:.2f} s"
-                + ("" if run.get("exit_code") == 0 else f" (exit {run.get('exit_code')})"),
-                f"{loaded.get('users', 0):,}",
-                f"{run['extra_replies']} / {run['failed_calls']}"
-                + (f" — {run['error']}" if run.get("error") else ""),
-            ]
-        )
-    parts = [
-        table(
-            [
-                "bot",
-                "answered / s",
-                f"latency median / p99, {e2e.get('window', '?')} in flight",
-                "latency median / p99, one at a time",
-                "bot CPU per message",
-                "ready",
-                "stop (SIGTERM → exit)",
-                "users",
-                "extra replies / failed calls",
-            ],
-            rows,
-        ),
-        "",
-        f"Throughput ratio ours / echo (mean of the two echo runs, {e2e['echo_per_second']:.0f}/s):"
-        f" **{e2e['throughput_ratio']:.2f}**; CPU per message, echo / ours: {e2e.get('cpu_ratio', 0):.2f}."
-        if "throughput_ratio" in e2e
-        else "Throughput ratio: not measured.",
-    ]
-    fake_shares = [
-        f"{BOT_NAMES[kind].split(' (')[0]} {run['loaded']['fake_cpu_s'] / run['loaded']['seconds']:.0%}"
-        for kind, run in runs.items()
-        if run.get("loaded") and run["loaded"].get("seconds")
-    ]
-    if fake_shares:
-        parts.append(
-            "The fake Bot API process used this share of one core during the loaded runs (below 100%:"
-            " it was not the bottleneck): " + ", ".join(fake_shares) + "."
-        )
-    profiles = e2e.get("profiles", {})
-    if profiles:
-        kinds = [kind for kind in ("ours", "echo") if kind in profiles]
-        parts.append(
-            f"\nWhere the time goes: each bot once more under cProfile ({PROFILED_NOTE}), milliseconds"
-            " per message (cumulative; cProfile slows everything 2-3×, so compare the columns, not"
-            " with the table above):\n"
-        )
-        parts.append(
-            table(
-                ["function", *(BOT_NAMES[kind].split(" (")[0] for kind in kinds)],
-                (
-                    [f"`{name}` — {PROFILE_ROWS[name]}"]
-                    + [
-                        f"{profiles[kind]['per_message_ms'][name]:.2f}"
-                        if name in profiles[kind]["per_message_ms"]
-                        else "–"
-                        for kind in kinds
-                    ]
-                    for name in PROFILE_ROWS
-                    if any(name in profiles[kind]["per_message_ms"] for kind in kinds)
-                ),
-            )
-        )
-        if "ours" in profiles:
-            parts.append(
-                "\nThis bot's top functions by own time: "
-                + ", ".join(f"{p['function']} {p['share']:.0%}" for p in profiles["ours"]["top_own"][:6])
-                + "."
-            )
-    ticks = e2e.get("persistence_ticks")
-    if ticks:
-        parts.append(
-            "\nOne persistence run (PTB `update_persistence`, every 10 s and at stop) with our settings: "
-            + ", ".join(f"{t['people']:,} people changed → {t['seconds']:.2f} s" for t in ticks)
-            + "."
-        )
-    return "\n".join(parts)
+def labelled_table(labelled: LabelledSet) -> str:
+    header = ["matcher", "decline below", *(f"top-1 {lang}" for lang in LANGUAGES), "top-3"]
+    header += ["out-of-scope declined", "small talk answered", "wrongly declined"]
+    rows = (
+        [
+            MATCHER_NAMES[row.matcher],
+            "its own decision" if row.threshold is None else f"{row.threshold:.3f}",
+            *(rate(row.top1.get(lang, (0, 0))) for lang in LANGUAGES),
+            rate(row.top3),
+            rate(row.out_of_scope_declined),
+            rate(row.small_talk),
+            rate(row.wrongly_declined),
+        ]
+        for row in labelled.rows
+    )
+    return f"**`{labelled.name}`**, {labelled.questions} questions ({labelled.note})\n\n" + table(
+        header, rows
+    )
 
 
-PROFILED_NOTE = "600 questions, 100 in flight"
-PROFILE_ROWS = {
-    "process_update": "PTB dispatch of one update, handler included",
-    "answer_question": "our question handler",
-    "echo": "the echo handler",
-    "take_turn": "decide and render (no Telegram)",
-    "reply_text": "build, send and parse the sendMessage",
-    "note_unanswered": "unanswered-questions log (SQLite)",
-    "get_updates": "long polling and parsing updates",
-    "update_persistence": "persistence runs",
-}
-BOT_NAMES = {
-    "ours": "this bot",
-    "echo": "echo bot (run before ours)",
-    "echo-again": "echo bot (run after ours)",
+def out_of_scope_table(files: Sequence[OutOfScopeFile]) -> str:
+    header = ["file", "right answer", "lines scored", "ours: no section", "ours: as small talk"]
+    header += ["BM25: no section", "fuzzy: no section"]
+    rows = (
+        [
+            f"`{found.file}`"
+            + (f" ({found.skipped_trained:,} trained-on lines skipped)" if found.skipped_trained else ""),
+            found.kind,
+            f"{found.lines:,}",
+            rate(found.no_section["ours"]),
+            rate((found.ours_small_talk, found.lines)),
+            rate(found.no_section.get("bm25", (0, 0))),
+            rate(found.no_section.get("fuzzy", (0, 0))),
+        ]
+        for found in files
+    )
+    return table(header, rows)
+
+
+OUT_OF_SCOPE_NOTE = """\
+"No section" = declined, or answered as small talk (bot.evaluation.evaluate_out_of_scope). "Right
+answer" is the file's kind (out-of-scope-extra/README.md): *decline* every line; *small talk*
+(greetings, thanks, "are you a bot": the right answer is small talk, so the "as small talk" column
+is the figure); *either* (chit-chat: a decline or small talk). The baselines can only answer or
+decline, with their thresholds from dev."""
+
+
+def quality_section(quality: QualityResult) -> str:
+    shared = [f for f in quality.out_of_scope if f.corpus == "shared"]
+    extra = [f for f in quality.out_of_scope if f.corpus == "extra"]
+    parts = [labelled_table(labelled) for labelled in quality.labelled]
+    parts.append(
+        "**Out-of-scope files: `../shared/eval/out-of-scope/`** — half of each file is in"
+        " `knowledge/negatives/`, which our matcher is trained on: those lines are skipped, for every"
+        " matcher, so all three are scored on the same unseen lines.\n\n" + out_of_scope_table(shared)
+    )
+    if extra:
+        parts.append(
+            "**Out-of-scope files: `../shared/eval/out-of-scope-extra/`** — measured only, never trained"
+            " or tuned on (CLINC150, HWU64, SNIPS, SMP2017, CAIS, RiSAWOZ, DRCD, Taipei FAQ).\n\n"
+            + out_of_scope_table(extra)
+        )
+    parts.append(OUT_OF_SCOPE_NOTE)
+    return "\n\n".join(parts)
+
+
+# --- 2. speed ------------------------------------------------------------------------------------
+
+OPERATIONS = {
+    "turn": "text turn: `Conversation.handle` (decide + render)",
+    "understand": "`Responder.understand` (decide)",
+    "rank": "`Responder.rank` (normalise + rank every label)",
+    "best": "segment + score + top 3",
+    "numpy-what-if": "what-if, not the bot's code: rank's per-label work in numpy (bench/trades.py)",
 }
 
 
-def startup_section(results: Results) -> str:
-    startup = results.get("startup", {})
-    e2e_runs = results.get("end_to_end", {}).get("runs", {})
-    rows = []
-    if "ask" in startup:
-        ask = startup["ask"]
-        rows.append(
-            [
-                f'`python -m bot ask "{startup["question"]}"`',
-                f"{ask['median_s']:.3f} s (min {ask['min_s']:.3f}, max {ask['max_s']:.3f})",
-                f"{ask['peak_rss_mb']:.0f} MB",
-            ]
-        )
-        rows.append(
-            [
-                "`python -c pass` (interpreter alone)",
-                f"{startup['interpreter']['median_s']:.3f} s",
-                f"{startup['interpreter']['peak_rss_mb']:.0f} MB",
-            ]
-        )
-        rows.append(
-            [
-                '`python -c "import bot.cli"`',
-                f"{startup['import']['median_s']:.3f} s",
-                f"{startup['import']['peak_rss_mb']:.0f} MB",
-            ]
-        )
-    parts = [table(["command (fresh process, median of 5)", "wall time", "peak RSS"], rows)] if rows else []
-    if startup.get("phases"):
-        parts.append(
-            "\nOne start-up in phases (fresh process, median of 3): "
-            + ", ".join(
-                f"{p['phase']} {p['seconds'] * 1000:.0f} ms (RSS {p['rss_mb']:.0f} MB)"
-                for p in startup["phases"]
+def _matcher(run: SpeedRun) -> str:
+    return "ours" if run.matcher == "ours" else "BM25"
+
+
+def latency_table(runs: Sequence[SpeedRun]) -> str:
+    rows = (
+        [_matcher(run), f"{run.scale}×", OPERATIONS[name], f"{lat.count:,}"]
+        + [duration(value) for value in (lat.median_us, lat.p99_us, lat.cpu_p99_us, lat.max_us)]
+        for run in runs
+        for name, lat in run.latency.items()
+    )
+    return table(["matcher", "KB", "operation", "calls", "median", "p99", "CPU p99", "max"], rows)
+
+
+def _mb_pair(first: float | None, second: float | None) -> str:
+    return "–" if first is None else f"{first:.1f} / {second or 0:.1f} MB"
+
+
+def _build_row(run: SpeedRun) -> list[str]:
+    return [
+        _matcher(run),
+        f"{run.scale}×",
+        f"{run.labels:,}",
+        f"{run.texts:,}",
+        f"{run.build_s:.2f} s" + (f" (median of {run.builds})" if run.builds > 1 else ""),
+        _mb_pair(run.traced_retained_mb, run.traced_peak_mb),
+        _mb_pair(run.rss_retained_mb, run.rss_peak_mb),
+        run.build_note or "the bot's own code",
+    ]
+
+
+def build_table(runs: Sequence[SpeedRun]) -> str:
+    header = ["matcher", "KB", "labels", "texts indexed", "index build", "tracemalloc retained / peak"]
+    return table([*header, "RSS growth retained / peak", "built by"], (_build_row(run) for run in runs))
+
+
+def extrapolated(rows: Sequence[BuildGrowth], scale: int = 100) -> str:
+    """The bot's own build time at `scale`, from the growth of the last two sizes that finished."""
+    done = [row for row in rows if row.seconds]
+    if len(done) < 2:
+        return ""
+    (small, t_small), (big, t_big) = ((row.scale, row.seconds or 0.0) for row in done[-2:])
+    exponent = math.log(t_big / t_small) / math.log(big / small)
+    minutes = t_big * (scale / big) ** exponent / 60
+    return (
+        f" Time grows as size^{exponent:.1f} between {small}× and {big}×;"
+        f" extrapolated to {scale}×: about {minutes:,.0f} minutes, likely more (the sections × terms"
+        " part grows as size², and its share rises with size)."
+    )
+
+
+def growth_table(results: BenchResults) -> str:
+    rows = (
+        [
+            f"{row.scale}×",
+            f"{row.labels:,}",
+            f"{row.texts:,}",
+            f"{row.seconds:.1f} s" if row.seconds is not None else f"not finished in {row.limit_s:.0f} s",
+        ]
+        for row in results.build_growth
+    )
+    caption = "The bot's own index build (`bot.match.SectionIndex`) as the knowledge base grows."
+    return f"{caption}{extrapolated(results.build_growth)}\n\n" + table(
+        ["KB", "labels", "texts", "build"], rows
+    )
+
+
+def speed_section(results: BenchResults) -> str:
+    parts = [latency_table(results.speed), build_table(results.speed), growth_table(results)]
+    for run in results.speed:
+        if run.profile:
+            parts.append(
+                f"Profile of ours at {run.scale}×, `{run.profiled}` over every labelled question once"
+                f" (cProfile, own time): {profile_text(run.profile, 8)}."
             )
-            + ". Import time by package (`-X importtime`, self time summed): "
-            + ", ".join(f"{p['package']} {p['ms']:.0f} ms" for p in startup.get("imports_by_package", []))
-            + "."
-        )
-    memory_rows = []
-    for kind in ("ours", "echo"):
-        run = e2e_runs.get(kind)
-        if run:
-            memory_rows.append(
-                [
-                    "this bot" if kind == "ours" else "echo bot",
-                    f"{run['rss_ready_mb']:.0f} MB",
-                    f"{run['rss_after_mb']:.0f} MB",
-                    f"{run['peak_rss_mb']:.0f} MB",
-                    ", ".join(f"{phase} {mb:.0f}" for phase, mb in run.get("phases_rss_mb", {}).items())
-                    or "–",
-                ]
-            )
-    if memory_rows:
-        parts.append("")
+        if run.memory:
+            lines = ", ".join(f"{m.line} {m.mb:.1f} MB ({m.share:.0%})" for m in run.memory)
+            where = f"Where the {_matcher(run)} index's memory is at {run.scale}× (tracemalloc, by line)"
+            parts.append(f"{where}: {lines}.")
+    return "\n\n".join(parts)
+
+
+# --- 3. end to end -------------------------------------------------------------------------------
+
+
+def _bot_row(key: str, run: BotRun, e2e: EndToEndResult) -> list[str]:
+    loaded, unloaded = run.loaded, run.unloaded
+    cpu = e2e.cpu_per_message_ms.get(key)
+    return [
+        BOT_NAMES[key],
+        f"{loaded.per_second:.0f}" if loaded else "–",
+        f"{loaded.latency_median_ms:.0f} / {loaded.latency_p99_ms:.0f} ms" if loaded else "–",
+        f"{unloaded.latency_median_ms:.1f} / {unloaded.latency_p99_ms:.1f} ms" if unloaded else "–",
+        f"{cpu:.2f} ms" if cpu is not None else "–",
+        f"{run.ready_s:.2f} s",
+        f"{run.stop_s:.2f} s" + ("" if run.exit_code == 0 else f" (exit {run.exit_code})"),
+        f"{run.extra_replies} / {run.failed_calls}" + (f" — {run.error}" if run.error else ""),
+    ]
+
+
+def bots_table(e2e: EndToEndResult) -> str:
+    header = ["bot", "answered / s", f"latency median / p99, {e2e.window} in flight"]
+    header += ["latency median / p99, one at a time", "bot CPU per message", "ready", "stop (SIGTERM → exit)"]
+    rows = (_bot_row(key, run, e2e) for key, run in e2e.runs.items())
+    return table([*header, "extra replies / failed calls"], rows)
+
+
+def profile_table(e2e: EndToEndResult) -> str:
+    profiles = {kind: e2e.profiles[kind] for kind in ("ours", "echo") if kind in e2e.profiles}
+
+    def cell(ms: float | None) -> str:
+        return "–" if ms is None else f"{ms:.2f}"
+
+    rows: list[list[str]] = [
+        [f"`{name}` — {what}", *(cell(found.per_message_ms.get(name)) for found in profiles.values())]
+        for name, what in ENTRY_POINT_NAMES.items()
+        if any(name in found.per_message_ms for found in profiles.values())
+    ]
+    rows.append(
+        ["busy (all but waiting in epoll)", *(cell(p.busy_per_message_ms) for p in profiles.values())]
+    )
+    header = ["function (ms per message, cumulative)", *(BOT_NAMES[kind].split(" (")[0] for kind in profiles)]
+    return table(header, rows)
+
+
+def end_to_end_section(e2e: EndToEndResult) -> str:
+    ratio = f"{e2e.throughput_ratio:.2f}" if e2e.throughput_ratio is not None else "not measured"
+    cpu_ratio = f"{e2e.cpu_ratio:.2f}" if e2e.cpu_ratio is not None else "–"
+    parts = [
+        bots_table(e2e),
+        f"Throughput ours / echo (mean of the echo runs, {e2e.echo_per_second:.0f}/s): **{ratio}**;"
+        f" CPU per message, echo / ours: {cpu_ratio}. Questions: every labelled question, cycled;"
+        f" {e2e.questions:,} under load.",
+    ]
+    if e2e.profiles:
         parts.append(
-            table(
-                [
-                    "bot process",
-                    "RSS after start-up",
-                    "RSS after the 5,000 questions",
-                    "peak (VmHWM)",
-                    "RSS (MB) after each start-up phase",
-                ],
-                memory_rows,
+            "Each bot once more under cProfile (cProfile slows everything 2-3×: compare the columns"
+            " with each other, not with the table above):\n\n" + profile_table(e2e)
+        )
+        if "ours" in e2e.profiles:
+            parts.append(
+                f"This bot's top functions by own time: {profile_text(e2e.profiles['ours'].top_own, 8)}."
             )
+    if e2e.persistence:
+        ticks = ", ".join(
+            f"{tick.people:,} people changed → {tick.seconds:.3f} s" for tick in e2e.persistence
         )
-    converters = startup.get("converters_mb")
-    if converters:
-        parts.append(
-            "\nOpenCC converters (`bot/chinese.py`), RSS growth on first use, each in a fresh process: "
-            + ", ".join(f"{name} +{mb:.0f} MB" for name, mb in converters.items())
-            + "."
-        )
-    return "\n".join(parts)
+        parts.append(f"One persistence run (every 10 s and at stop): {ticks}.")
+    return "\n\n".join(parts)
+
+
+# --- 4. start-up ---------------------------------------------------------------------------------
+
+
+def startup_table(startup: StartupResult) -> str:
+    rows = [
+        (f'`python -m bot ask "{startup.question}"`', startup.ask),
+        ("`python -c pass` (the interpreter alone)", startup.interpreter),
+        ('`python -c "import bot.cli"`', startup.imports),
+    ]
+    return table(
+        [f"command (fresh process, median of {startup.ask.runs})", "wall time", "peak RSS"],
+        (
+            [
+                name,
+                f"{runs.median_s:.3f} s (min {runs.min_s:.3f}, max {runs.max_s:.3f})",
+                f"{runs.peak_rss_mb:.0f} MB",
+            ]
+            for name, runs in rows
+        ),
+    )
+
+
+def _memory_row(key: str, run: BotRun) -> list[str]:
+    return [
+        BOT_NAMES[key].split(" (")[0],
+        f"{run.rss_ready_mb:.0f} MB",
+        f"{run.rss_after_mb:.0f} MB",
+        f"{run.peak_rss_mb:.0f} MB",
+        ", ".join(f"{phase} {mb:.0f}" for phase, mb in run.phases_rss_mb.items()) or "–",
+    ]
+
+
+def memory_table(runs: dict[str, BotRun]) -> str:
+    header = ["bot process", "RSS after start-up", "RSS after the load", "peak (VmHWM)"]
+    rows = (_memory_row(key, run) for key, run in runs.items() if key in ("ours", "echo"))
+    return table([*header, "RSS (MB) after each start-up phase"], rows)
+
+
+def startup_section(results: BenchResults) -> str:
+    startup = results.startup
+    phases = ", ".join(f"{p.phase} {p.seconds * 1000:.0f} ms (RSS {p.rss_mb:.0f} MB)" for p in startup.phases)
+    packages = ", ".join(f"{p.package} {p.ms:.0f} ms" for p in startup.imports_by_package)
+    converters = ", ".join(f"{name} +{mb:.0f} MB" for name, mb in startup.converters_mb.items())
+    return "\n\n".join(
+        [
+            startup_table(startup),
+            f"One start-up in phases (fresh process, median of 3): {phases}.",
+            f"Building the responder under cProfile (own time): {profile_text(startup.build_profile, 8)}.",
+            f"Import time by package (`-X importtime`, self time summed): {packages}.",
+            memory_table(results.end_to_end.runs),
+            "OpenCC converters (`bot/chinese.py`), RSS growth on first use, each in a fresh process:"
+            f" {converters}.",
+        ]
+    )
 
 
 METHOD = """\
-How each figure is measured (`bench/*.py` docstrings say why):
+How each figure is measured (the docstrings of `bench/*.py` say why):
 
-- **Quality**: `bot.evaluation.evaluate` scores every matcher; the baselines are wrapped to answer
-  like a `Responder` (their best section, or a decline under a threshold). Each baseline's
-  threshold maximises mean top-1 + out-of-scope declined − 2 × wrongly declined on the dev set
-  (the objective of `bench/tune.py`). `@SimHelpBot` is removed from questions for the baselines,
-  as our normalisation does.
-- **Speed**: each (matcher, size) runs in a fresh process. Latency: `perf_counter_ns` around
-  each call over the dev questions repeated and shuffled to 10,000 calls (time-boxed to 15 s
-  when one call takes milliseconds: the count is in the table). The 100× knowledge base is
-  generated from the real one: 100 variants of every section (`{id}-{k}`) with texts perturbed
-  deterministically (words replaced by other words of the knowledge base, one adjacent pair
-  swapped, a variant tag appended); the out-of-scope examples stay as they are. tracemalloc
-  slows building ~4×, so at 100× memory is the process's RSS growth only.
-- **End to end**: the tests' fake Bot API runs in the benchmark process on 127.0.0.1; each bot
-  runs in its own process (`bench/e2e_bot.py`: what `python -m bot run` does, without the rate
-  limiter, which would cap both bots at Telegram's ~30 messages/s); the echo bot is a bare
-  `Application` with one `MessageHandler(filters.TEXT, echo)` and the same builder options, run
-  before and after ours. 100 questions in flight (closed loop), ~1,000 users asking in turn,
-  never faster than our flood guard allows. Latency = the fake's arrival time of the
-  `sendMessage` − injection time; every question must get exactly one reply. RSS is the bot
-  process's own (`/proc/<pid>/status`).
-- **Start-up**: wall time of whole fresh processes (one unmeasured run first, so bytecode caches
-  are warm as after any install)."""
+- **Quality** (`bench/quality.py`): `bot.evaluation.evaluate` and `evaluate_out_of_scope` score
+  every matcher; the baselines answer like a `Responder` (their best section, or a decline under a
+  threshold that maximises mean top-1 + out-of-scope declined − 2 × wrongly declined on dev).
+- **Speed** (`bench/speed.py`): each (matcher, size) in a fresh process; `perf_counter_ns` and
+  `thread_time_ns` around each call, over every labelled question repeated and shuffled to 10,000
+  calls (time-boxed to 15 s). The 100× knowledge base (`bench/synthetic.py`) has the real label
+  scheme: 100 perturbed variants of every section (examples, titles, answers) plus the negative
+  labels once, as they are. Its index is built by `bench/quick_build.py` (the bot's build with
+  `_spread` computed from postings: the same index, checked every run at 1×), because the bot's own
+  build does not finish at that size (`bench/growth.py`).
+- **End to end** (`bench/end_to_end.py`, `bench/load.py`): the fake Bot API in the benchmark
+  process, each bot in its own process (`bench/e2e_bot.py`: what `python -m bot run` does, minus
+  the rate limiter); 100 questions in flight, ~1,000 users asking in turn, never faster than the
+  flood guard allows; latency = the fake's arrival time of the `sendMessage` − injection time.
+- **Start-up** (`bench/startup.py`): wall time of whole fresh processes (one unmeasured run first,
+  so bytecode caches are warm as after any install); RSS from `/proc/<pid>/status`."""
 
 
-def render(results: Results) -> str:
+def render(results: BenchResults) -> str:
     """The whole report."""
-    found = targets(results)
+    found = budgets(results)
     sections = [
         "# Benchmark results",
-        "",
-        "Produced by `make bench` (`.venv/bin/python bench/run.py`); this file holds the latest run.",
-        "",
-        machine_section(results),
-        "",
-        "## Targets",
-        "",
-        targets_section(found),
-        "",
+        "Produced by `make bench` (`.venv/bin/python bench/run.py`), from `bench/results.json`; this file"
+        " holds the latest run.",
+        run_section(results),
+        "## Budgets",
+        budgets_section(found),
+        "### What would meet them, and what it costs",
+        trades_section(results, found),
         "## 1. Answer quality against baselines",
-        "",
-        quality_section(results.get("quality", {})),
+        quality_section(results.quality),
         "## 2. Matcher speed",
-        "",
         speed_section(results),
-        "",
         "## 3. End to end (real Application, fake Bot API over HTTP on 127.0.0.1)",
-        "",
-        end_to_end_section(results.get("end_to_end", {})),
-        "",
+        end_to_end_section(results.end_to_end),
         "## 4. Start-up and footprint",
-        "",
         startup_section(results),
-        "",
         "## Method",
-        "",
         METHOD,
-        "",
     ]
-    return "\n".join(sections)
+    return "\n\n".join(sections) + "\n"

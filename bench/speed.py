@@ -1,17 +1,23 @@
-"""Matcher speed: per-question latency, index build time and memory, ours and BM25, at 1× and 100×.
+"""Matcher speed: per-call latency, index build time and memory, ours and BM25, at 1× and 100×.
 
 Each (matcher, scale) runs in its own process (`python -m bench.speed ours 100`), so its
 memory readings start from a clean interpreter. Memory is measured two ways:
 
 - tracemalloc (retained size of the index after a collection, and the peak while building):
-  exact Python-level bytes, numpy arrays included; it slows allocation-heavy code about 4×,
-  so it is used at 1× only (at 100× our build would take ~40 s traced);
+  exact Python-level bytes; it slows allocation-heavy code about 4×, so it is used at 1× only;
 - RSS growth of the process across one build (VmRSS after − before; peak from VmHWM after
-  resetting it): what the machine really pays, allocator overhead included; cheap at any scale.
+  resetting it): what the machine really pays, allocator overhead included.
 
-Latency: each call is timed with perf_counter_ns over a stream of the dev set's questions,
-repeated and shuffled to 10,000 calls, or as many as fit in a time budget when one call takes
-milliseconds (the count is reported).
+What is timed for ours: at 1×, the full text turn a user gets (Conversation.handle: the
+decision plus rendering), the decision alone (Responder.understand) and the ranking alone
+(Responder.rank); at 100×, the ranking and the decision (no rendering: the synthetic sections
+have no answers to render). Calls are timed with perf_counter_ns over every labelled question
+(dev and the held-out sets), repeated and shuffled to 10,000 calls or as many as fit in a time
+budget; the calling thread's CPU time is recorded too (thread_time_ns).
+
+At 100× the bot's own index build does not finish in reasonable time (bench/growth.py
+measures how it grows), so the 100× index is built with bench.quick_build, which gives the
+same index faster; that is checked against the bot's own build at 1× in the same process.
 """
 
 from __future__ import annotations
@@ -19,28 +25,39 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import pstats
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from bench.common import DEV_SET, Latency, emit, proc_status, progress, question_stream, run_worker
-from bench.synthetic import Perturber, kb_corpus, matcher_documents, scale_documents
+from bench.common import (
+    emit,
+    labelled_texts,
+    proc_status,
+    progress,
+    question_stream,
+    time_calls,
+)
+from bench.profiles import profile_lines
+from bench.quick_build import check_same_index, quick_build
+from bench.results import MemoryLine, SpeedRun
+from bench.synthetic import IndexInput, Perturber, kb_corpus, real_input, scale_documents, scale_input
 from bot.answer import Responder
-from bot.evaluation import load_labelled_questions
+from bot.conversation import Conversation, PersonState, Speaker, Text
 from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.match import SectionIndex
 from bot.normalize import normalize_text
+from bot.small_talk import build_small_talk
 
 CALLS = 10_000
-BUILDS_AT_1X = 5
-PROFILE_TOP = 6
+BUILDS_AT_1X = 3
+PROFILE_TOP = 8
 MEMORY_TOP = 4
+NOW = 1_700_000_000.0  # a fixed clock for the turns: a new person each time, no place to expire
 Builder = Callable[[], Any]
+Call = Callable[[str], object]
 
 
 def _reset_peak_rss() -> bool:
@@ -69,8 +86,7 @@ def rss_growth(build: Builder) -> tuple[Any, dict[str, float]]:
 
 
 def traced_memory(build: Builder) -> dict[str, Any]:
-    """tracemalloc: bytes the built object keeps after a collection, the peak while building,
-    and the source lines holding most of what is kept (where the memory goes)."""
+    """tracemalloc: bytes the built object keeps, the peak while building, the lines holding most."""
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
@@ -81,147 +97,136 @@ def traced_memory(build: Builder) -> dict[str, Any]:
     tracemalloc.stop()
     del built
     retained = max(current - base, 1)
-    holders = [
-        {
-            "line": f"{Path(stat.traceback[0].filename).name}:{stat.traceback[0].lineno}",
-            "mb": stat.size / 1e6,
-            "share": stat.size / retained,
-        }
-        for stat in snapshot.statistics("lineno")[:MEMORY_TOP]
-    ]
     return {
         "traced_retained_mb": (current - base) / 1e6,
         "traced_peak_mb": (peak - base) / 1e6,
-        "memory_holders": holders,
+        "memory": [
+            MemoryLine(
+                line=f"{Path(stat.traceback[0].filename).name}:{stat.traceback[0].lineno}",
+                mb=stat.size / 1e6,
+                share=stat.size / retained,
+            )
+            for stat in snapshot.statistics("lineno")[:MEMORY_TOP]
+        ],
     }
 
 
-def time_calls(call: Callable[[str], object], stream: Sequence[str], budget_s: float) -> Latency:
-    """Time every call; stop early (keeping what was measured) once `budget_s` is spent."""
-    durations: list[int] = []
-    clock = time.perf_counter_ns
-    deadline = clock() + int(budget_s * 1e9)
-    for text in stream:
-        started = clock()
-        call(text)
-        durations.append(clock() - started)
-        if started > deadline:
-            break
-    return Latency.of(durations)
+def index_input(kb: KnowledgeBase, scale: int) -> IndexInput:
+    """What our index is built from at `scale` (1: the real knowledge base)."""
+    real = real_input(kb)
+    return real if scale == 1 else scale_input(real, Perturber(kb_corpus(kb)), scale)
 
 
-def profile_calls(call: Callable[[str], object], texts: Sequence[str]) -> list[dict[str, Any]]:
-    """cProfile over one pass of `texts`: the functions with the most own time."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for text in texts:
-        call(text)
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
-    rows = []
-    for (filename, line, name), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
-        label = name if filename == "~" else f"{Path(filename).name}:{line}({name})"
-        rows.append(
-            {
-                "function": label,
-                "calls": calls,
-                "own_share": own / total,
-                "cumulative_share": cumulative / total,
-            }
-        )
-    rows.sort(key=lambda row: -row["own_share"])
-    return rows[:PROFILE_TOP]
-
-
-def _documents(kb: KnowledgeBase, matcher: str, scale: int) -> Mapping[str, Sequence[str]]:
-    if matcher == "ours":
-        documents: Mapping[str, Sequence[str]] = matcher_documents(kb)
-    else:
-        from bench.baselines import guide_documents
-
-        documents = guide_documents(kb)
+def ours_builder(kb: KnowledgeBase, scale: int) -> tuple[IndexInput, Builder, str]:
+    """Our index's input, its builder and a note on how it is built."""
+    source = index_input(kb, scale)
     if scale == 1:
-        return documents
-    return scale_documents(documents, Perturber(kb_corpus(kb)), scale)
+        return source, lambda: SectionIndex(source.documents, source.topic_texts, kb.synonyms), ""
+    progress("speed: ours: checking that the quick build gives the bot's own index (1×)")
+    check_same_index(kb)
+    note = "bench.quick_build (the same index as the bot's build, checked at 1× in this run)"
+    return source, lambda: quick_build(source.documents, source.topic_texts, kb.synonyms), note
 
 
-def measure(
-    matcher: str, scale: int, calls: int, budget_s: float, trace: bool, profile: bool
-) -> dict[str, Any]:
-    """Everything about one matcher at one scale (runs inside the worker process)."""
-    kb = load_knowledge_base()
-    texts = [question.q for question in load_labelled_questions(DEV_SET)]
-    progress(f"speed: {matcher} {scale}×: generating documents")
-    documents = _documents(kb, matcher, scale)
-    result: dict[str, Any] = {
-        "matcher": matcher,
-        "scale": scale,
-        "labels": len(documents),
-        "texts": sum(len(texts) for texts in documents.values()),
-    }
-    build: Builder
-    if matcher == "ours":
+def ours_calls(kb: KnowledgeBase, index: SectionIndex, scale: int) -> dict[str, Call]:
+    """The operations timed for ours, the one a user waits for first."""
+    responder = Responder(kb, index, build_small_talk(kb.small_talk, normalize_text))
+    calls: dict[str, Call] = {}
+    if scale == 1:
+        conversation = Conversation(responder)
+        calls["turn"] = lambda text: conversation.handle(Text(text), PersonState(), Speaker(), NOW)
+    calls["understand"] = responder.understand
+    calls["rank"] = responder.rank
+    if scale > 1:
+        from bench.trades import numpy_rank
 
-        def build() -> SectionIndex:
-            return SectionIndex(documents, kb.synonyms)
-    else:
-        from bench.baselines import Bm25Ranker, segment
+        calls["numpy-what-if"] = numpy_rank(index)
+    return calls
 
-        segment("预热 warm up")  # jieba loads its dictionary on first use: not part of a build
 
-        def build() -> Bm25Ranker:
-            return Bm25Ranker(documents)
-
-    progress(f"speed: {matcher} {scale}×: building the index ({result['labels']} labels)")
+def measure_build(build: Builder, scale: int, trace: bool) -> tuple[Any, dict[str, Any]]:
+    """Build the index (timed, RSS measured); at 1× a few more times for the median, traced once."""
     started = time.perf_counter()
-    index, growth = rss_growth(build)
-    build_times = [time.perf_counter() - started]
+    index, figures = rss_growth(build)
+    times = [time.perf_counter() - started]
     for _ in range(BUILDS_AT_1X - 1 if scale == 1 else 0):
         started = time.perf_counter()
         build()
-        build_times.append(time.perf_counter() - started)
-    result["build_s"] = statistics.median(build_times)
-    result["builds"] = len(build_times)
-    result |= growth
+        times.append(time.perf_counter() - started)
+    figures |= {"build_s": statistics.median(times), "builds": len(times)}
     if trace:
-        progress(f"speed: {matcher} {scale}×: tracemalloc build")
-        result |= traced_memory(build)
+        progress("speed: tracemalloc build")
+        figures |= traced_memory(build)
+    return index, figures
 
+
+def time_all(calls: dict[str, Call], texts: Sequence[str], count: int, budget_s: float) -> dict[str, Any]:
+    """Warm each call up on every text once, then time it over the question stream."""
     gc.collect()
     gc.freeze()  # as the bot does after start-up (bot.telegram.runner.load_responder)
-    timed: dict[str, Callable[[str], object]] = {}
-    if matcher == "ours":
-        if scale == 1:
-            timed["respond"] = Responder(kb, index).respond
-        # As Responder.respond uses it: the three most probable sections (plus out-of-scope).
-        timed["rank"] = lambda text: index.rank(normalize_text(text), limit=3)
-    else:
-        timed["best"] = index.best
-    stream = question_stream(texts, calls)
-    for name, call in timed.items():
-        for text in texts:  # warm-up: first calls fill caches (regex, OpenCC, jieba)
+    stream = question_stream(texts, count)
+    latency = {}
+    for name, call in calls.items():
+        for text in texts:
             call(text)
-        progress(f"speed: {matcher} {scale}×: timing {name} over up to {calls:,} questions")
-        result[f"latency_{name}"] = asdict(time_calls(call, stream, budget_s))
-    if profile:
-        name, call = next(reversed(timed.items()))
+        progress(f"speed: timing {name} over up to {count:,} calls")
+        latency[name] = time_calls(call, stream, budget_s)
+    return {"latency": latency}
+
+
+def profile(name: str, call: Call, texts: Sequence[str]) -> dict[str, Any]:
+    """cProfile over one pass of `texts`."""
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [call(text) for text in texts])
+    return {"profiled": name, "profile": profile_lines(profiler, PROFILE_TOP)}
+
+
+def measure(
+    matcher: Literal["ours", "bm25"], scale: int, calls: int, budget_s: float, trace: bool
+) -> SpeedRun:
+    """Everything about one matcher at one scale (runs inside the worker process)."""
+    kb = load_knowledge_base()
+    texts = labelled_texts()
+    progress(f"speed: {matcher} {scale}×: generating the index input")
+    if matcher == "ours":
+        source, build, note = ours_builder(kb, scale)
+        labels, text_count = len(source.documents), source.text_count
+    else:
+        build, note, labels, text_count = bm25_builder(kb, scale)
+    progress(f"speed: {matcher} {scale}×: building the index ({labels:,} labels)")
+    index, figures = measure_build(build, scale, trace)
+    timed = ours_calls(kb, index, scale) if matcher == "ours" else {"best": index.best}
+    figures |= time_all(timed, texts, calls, budget_s)
+    if matcher == "ours":
+        name = next(iter(timed))
         progress(f"speed: {matcher} {scale}×: profiling {name}")
-        result["profile"] = profile_calls(call, texts)
-    return result
+        figures |= profile(name, timed[name], texts)
+    return SpeedRun(matcher=matcher, scale=scale, labels=labels, texts=text_count, build_note=note, **figures)
 
 
-def run_speed(budget_s: float = 15.0) -> list[dict[str, Any]]:
-    """Every (matcher, scale) in its own worker process; the results in a fixed order."""
-    results = []
+def bm25_builder(kb: KnowledgeBase, scale: int) -> tuple[Builder, str, int, int]:
+    """The BM25 baseline's builder at `scale`, with its label and text counts."""
+    from bench.baselines import Bm25Ranker, guide_documents, segment
+
+    documents = guide_documents(kb)
+    if scale > 1:
+        documents = scale_documents(documents, Perturber(kb_corpus(kb)), scale)
+    segment("预热 warm up")  # jieba loads its dictionary on first use: not part of a build
+    texts = sum(len(texts) for texts in documents.values())
+    return lambda: Bm25Ranker(documents), "", len(documents), texts
+
+
+def run_speed(budget_s: float = 15.0) -> list[SpeedRun]:
+    """Every (matcher, scale) in its own worker process, in a fixed order."""
+    from bench.common import run_worker
+
+    runs = []
     for matcher, scale in (("ours", 1), ("bm25", 1), ("ours", 100), ("bm25", 100)):
         args = [matcher, str(scale), "--budget", str(budget_s)]
         if scale == 1:
             args.append("--trace")
-        if matcher == "ours":
-            args.append("--profile")
-        results.append(run_worker("speed", *args))
-    return results
+        runs.append(SpeedRun.model_validate(run_worker("speed", *args, timeout=1_800)))
+    return runs
 
 
 def main() -> None:
@@ -232,9 +237,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=CALLS)
     parser.add_argument("--budget", type=float, default=15.0, help="seconds of timed calls at most")
     parser.add_argument("--trace", action="store_true", help="also measure memory with tracemalloc")
-    parser.add_argument("--profile", action="store_true", help="cProfile one pass of the dev set")
     args = parser.parse_args()
-    emit(measure(args.matcher, args.scale, args.calls, args.budget, args.trace, args.profile))
+    emit(measure(args.matcher, args.scale, args.calls, args.budget, args.trace).model_dump(mode="json"))
 
 
 if __name__ == "__main__":

@@ -3,26 +3,30 @@
 Cold means a new interpreter each time (bytecode caches are warm, as after any install:
 one unmeasured run first). Wall time is measured around the whole process; its peak RSS
 comes from wait4(). The profile splits one start-up into phases in a fresh process
-(imports, knowledge-base load, index build, first answer), sums `-X importtime` by top-level
-package, and measures the memory each OpenCC converter of bot.chinese costs on first use
-(OpenCC allocates in C++, invisible to tracemalloc).
+(imports, knowledge-base load, building the responder, the first turn), sums `-X importtime`
+by top-level package, profiles building the responder with cProfile (the largest phase), and
+measures the memory each OpenCC converter of bot.chinese costs on first use (OpenCC allocates
+in C++, invisible to tracemalloc).
 """
 
 from __future__ import annotations
 
+import cProfile
 import json
 import re
 import statistics
 import subprocess
 from collections import defaultdict
-from typing import Any
 
-from bench.common import PYTHON, REPO, progress
+from bench.common import PYTHON, REPO, emit, progress, run_worker
+from bench.profiles import profile_lines
+from bench.results import ColdRuns, PackageTime, ProfileLine, StartupPhase, StartupResult
 
 QUESTION = "卡丢了还能注销吗"
 RUNS = 5
 PHASE_RUNS = 3
 TOP_PACKAGES = 6
+PROFILE_TOP = 8
 
 _PHASES = """
 import json, time
@@ -36,12 +40,12 @@ marks.append(("imports", time.perf_counter(), rss()))
 from bot.kb import load_knowledge_base
 kb = load_knowledge_base()
 marks.append(("knowledge base", time.perf_counter(), rss()))
-from bot.answer import Context, build_responder
+from bot.answer import build_responder
 responder = build_responder(kb)
-marks.append(("index", time.perf_counter(), rss()))
-from bot.dialogue import take_turn
-take_turn(responder, QUESTION, Context(), 0.0, None)
-marks.append(("first answer", time.perf_counter(), rss()))
+marks.append(("responder (index, small talk)", time.perf_counter(), rss()))
+from bot.conversation import Conversation, PersonState, Speaker, Text
+Conversation(responder).handle(Text(QUESTION), PersonState(), Speaker(), time.time())
+marks.append(("first turn", time.perf_counter(), rss()))
 print(json.dumps([[name, seconds, mb] for name, seconds, mb in marks]))
 """
 
@@ -72,10 +76,10 @@ for attempt in range(runs + 1):  # the first run is not measured: it warms the b
         samples.append([elapsed, usage.ru_maxrss / 1024])  # ru_maxrss: kB on Linux
 print(json.dumps(samples))
 """
-CONVERTERS = ("to_simplified", "to_traditional", "characters_to_simplified", "characters_to_traditional")
+CONVERTERS = ("to_simplified", "to_traditional", "characters_to_simplified")
 
 
-def cold_runs(args: list[str], runs: int = RUNS) -> dict[str, float]:
+def cold_runs(args: list[str], runs: int = RUNS) -> ColdRuns:
     """Median wall time and peak RSS over `runs` fresh processes (after one unmeasured run).
 
     The processes are started by a small launcher interpreter, not by this (large) process:
@@ -89,16 +93,17 @@ def cold_runs(args: list[str], runs: int = RUNS) -> dict[str, float]:
         check=True,
     )
     samples = json.loads(completed.stdout)
-    return {
-        "median_s": statistics.median(s for s, _ in samples),
-        "min_s": min(s for s, _ in samples),
-        "max_s": max(s for s, _ in samples),
-        "peak_rss_mb": statistics.median(mb for _, mb in samples),
-        "runs": runs,
-    }
+    seconds = [wall for wall, _ in samples]
+    return ColdRuns(
+        runs=runs,
+        median_s=statistics.median(seconds),
+        min_s=min(seconds),
+        max_s=max(seconds),
+        peak_rss_mb=statistics.median(mb for _, mb in samples),
+    )
 
 
-def phases() -> list[dict[str, float | str]]:
+def phases() -> list[StartupPhase]:
     """Seconds and RSS after each start-up phase (median over PHASE_RUNS fresh processes)."""
     code = f"QUESTION = {QUESTION!r}\n{_PHASES}"
     runs = []
@@ -107,21 +112,18 @@ def phases() -> list[dict[str, float | str]]:
             [PYTHON, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout
         runs.append(json.loads(output))
-    rows: list[dict[str, float | str]] = []
-    for position, (name, _, _) in enumerate(runs[0]):
-        if position == 0:
-            continue
-        rows.append(
-            {
-                "phase": name,
-                "seconds": statistics.median(run[position][1] - run[position - 1][1] for run in runs),
-                "rss_mb": statistics.median(run[position][2] for run in runs),
-            }
+    return [
+        StartupPhase(
+            phase=name,
+            seconds=statistics.median(run[position][1] - run[position - 1][1] for run in runs),
+            rss_mb=statistics.median(run[position][2] for run in runs),
         )
-    return rows
+        for position, (name, _, _) in enumerate(runs[0])
+        if position > 0
+    ]
 
 
-def import_profile() -> list[dict[str, float | str]]:
+def import_profile() -> list[PackageTime]:
     """`python -X importtime -c "import bot.cli"`: import time summed by top-level package."""
     stderr = subprocess.run(
         [PYTHON, "-X", "importtime", "-c", "import bot.cli"],
@@ -136,7 +138,23 @@ def import_profile() -> list[dict[str, float | str]]:
         if found:
             by_package[found.group(2).split(".")[0]] += int(found.group(1))
     ranked = sorted(by_package.items(), key=lambda item: -item[1])[:TOP_PACKAGES]
-    return [{"package": name, "ms": micros / 1000} for name, micros in ranked]
+    return [PackageTime(package=name, ms=micros / 1000) for name, micros in ranked]
+
+
+def build_profile() -> list[ProfileLine]:
+    """cProfile of building the responder, in a fresh process (`python -m bench.startup`)."""
+    return [ProfileLine.model_validate(line) for line in run_worker("startup")["profile"]]
+
+
+def _profile_build() -> None:
+    """Worker: load the knowledge base, then profile build_responder() alone."""
+    from bot.answer import build_responder
+    from bot.kb import load_knowledge_base
+
+    kb = load_knowledge_base()
+    profiler = cProfile.Profile()
+    profiler.runcall(build_responder, kb)
+    emit({"profile": [line.model_dump() for line in profile_lines(profiler, PROFILE_TOP)]})
 
 
 def converter_memory() -> dict[str, float]:
@@ -151,16 +169,25 @@ def converter_memory() -> dict[str, float]:
     return growth
 
 
-def run_startup() -> dict[str, Any]:
+def run_startup() -> StartupResult:
     """All start-up figures."""
     progress(f"start-up: python -m bot ask, {RUNS} cold processes")
-    result: dict[str, Any] = {"question": QUESTION}
-    result["ask"] = cold_runs([PYTHON, "-m", "bot", "ask", QUESTION])
+    ask = cold_runs([PYTHON, "-m", "bot", "ask", QUESTION])
     progress("start-up: bare interpreter and `import bot.cli`")
-    result["interpreter"] = cold_runs([PYTHON, "-c", "pass"])
-    result["import"] = cold_runs([PYTHON, "-c", "import bot.cli"])
-    progress("start-up: phases, import profile, OpenCC converters")
-    result["phases"] = phases()
-    result["imports_by_package"] = import_profile()
-    result["converters_mb"] = converter_memory()
-    return result
+    interpreter = cold_runs([PYTHON, "-c", "pass"])
+    imports = cold_runs([PYTHON, "-c", "import bot.cli"])
+    progress("start-up: phases, import profile, build profile, OpenCC converters")
+    return StartupResult(
+        question=QUESTION,
+        ask=ask,
+        interpreter=interpreter,
+        imports=imports,
+        phases=phases(),
+        imports_by_package=import_profile(),
+        build_profile=build_profile(),
+        converters_mb=converter_memory(),
+    )
+
+
+if __name__ == "__main__":
+    _profile_build()
