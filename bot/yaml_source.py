@@ -144,13 +144,16 @@ def parse_yaml_text(text: str, name: str) -> YamlDocument:
     if tab_problems:
         raise KnowledgeBaseError(tab_problems)
     try:
-        node = yaml.compose(text, Loader=_DepthLimitedLoader)
+        _check_depth(text)
+        node = yaml.compose(text, Loader=_FastSafeLoader)
     except _TooDeep as exc:
         raise KnowledgeBaseError([Problem(name, exc.line, "", _TOO_DEEP)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = " ".join(part for part in (exc.context, exc.problem) if part)
+        if "nesting depth" in what:  # LibYAML's own limit (1,000 levels) came first: say it our way
+            raise KnowledgeBaseError([Problem(name, line, "", _TOO_DEEP)]) from None
         raise KnowledgeBaseError([Problem(name, line, "", f"YAML syntax error: {what}")]) from None
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError([Problem(name, 0, "", f"YAML error: {exc}")]) from None
@@ -172,22 +175,25 @@ class _TooDeep(Exception):
         self.line = line
 
 
-class _DepthLimitedLoader(yaml.SafeLoader):
-    """The safe loader, refusing lists and mappings nested deeper than MAX_NESTING_DEPTH."""
+# LibYAML's parser when PyYAML was built with it (the wheels are): the pure-Python scanner was
+# most of the start-up time with a few thousand example questions. Both build the same nodes.
+_FastSafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+def _check_depth(text: str) -> None:
+    """Refuse lists and mappings nested deeper than MAX_NESTING_DEPTH, before composing them.
+
+    The composers recurse once per level (PyYAML's in Python, LibYAML's in C), so the depth is
+    read from the flat event stream first.
+    """
     depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if not self.check_event(yaml.CollectionStartEvent):
-            return super().compose_node(parent, index)
-        if self.depth >= MAX_NESTING_DEPTH:
-            opening: yaml.CollectionStartEvent = self.current_event  # what check_event looked at
-            raise _TooDeep(opening.start_mark.line + 1 if opening.start_mark else 0)
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+    for event in yaml.parse(text, Loader=_FastSafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING_DEPTH:
+                raise _TooDeep(event.start_mark.line + 1 if event.start_mark else 0)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 class _Builder:
