@@ -29,7 +29,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -163,10 +163,10 @@ async def forgotten(
     """Wait while the bot forgets everyone (FORGET_PER_SAVE a save), then take a snapshot."""
     for _ in range(people // FORGET_PER_SAVE + 5):
         await asyncio.sleep(SAVE_WAIT_S)
-        found = await snapshot("31 days later, all forgotten", process, status_file, db)
+        found = await snapshot("31 days later", process, status_file, db)
         if found.users_in_memory == found.chats_in_memory == 0:
             break
-    return found
+    return replace(found, moment="31 days later, all forgotten")
 
 
 async def measure(people: int) -> list[Snapshot]:
