@@ -2,7 +2,7 @@
 
 Design (and why):
 
-- The fake Bot API (tests/e2e/fake_bot_api.py) runs in this process on 127.0.0.1; the bot runs
+- The fake Bot API (the fake_telegram package) runs in this process on 127.0.0.1; the bot runs
   in its own process (bench/e2e_bot.py), as it would in production, talking to it by long
   polling. So the bot's resident memory is read from /proc/<bot pid>/status and contains the
   bot only (not the fake, which keeps every message and call it saw), and the bot's CPU time is
@@ -45,7 +45,7 @@ from bot.evaluation import load_labelled_questions
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-from tests.e2e.fake_bot_api import FakeBotApi
+from fake_telegram import FakeBotApi
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 BOT_USERNAME = "SimHelpBot"

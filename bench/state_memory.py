@@ -41,7 +41,7 @@ from bot.state_store import STATE_FILE
 from bot.telegram.persistence import FORGET_PER_SAVE
 
 if TYPE_CHECKING:  # the fake is imported lazily: the bot process must not carry it in its RSS
-    from tests.e2e.fake_bot_api import FakeBotApi
+    from fake_telegram import FakeBotApi
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 PEOPLE = 20_000
@@ -171,7 +171,7 @@ async def forgotten(
 
 async def measure(people: int) -> list[Snapshot]:
     """The four moments of the module docstring."""
-    from tests.e2e.fake_bot_api import FakeBotApi
+    from fake_telegram import FakeBotApi
 
     snapshots: list[Snapshot] = []
     with tempfile.TemporaryDirectory(prefix="bench-state-") as scratch:

@@ -12,14 +12,14 @@ from typing import Literal
 from bot.language import LANGUAGES, Lang
 
 MAX_CALLBACK_BYTES = 64
-ActionKind = Literal["section", "detail", "steps", "lang"]
-_CODES: dict[ActionKind, str] = {"section": "s", "detail": "d", "steps": "l", "lang": "g"}
+ActionKind = Literal["section", "detail", "steps", "lang", "phrases"]
+_CODES: dict[ActionKind, str] = {"section": "s", "detail": "d", "steps": "l", "lang": "g", "phrases": "p"}
 _KINDS: dict[str, ActionKind] = {code: kind for kind, code in _CODES.items()}
 
 
 @dataclass(frozen=True)
 class Action:
-    """Show a section (or its sub-steps), list the steps, or set the language."""
+    """Show a section (or its sub-steps), list the steps, set the language, or show the phrase card."""
 
     kind: ActionKind
     lang: Lang

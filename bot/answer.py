@@ -1,232 +1,218 @@
-"""The decision: answer one section, offer two or three to choose from, or decline.
+"""Understanding one message: a section, a choice between two or three, small talk, or nothing.
 
-Follow-ups ("下一步", "back", "more detail", "2" after a choice) are resolved here too, from
-the per-person Context that the adapter keeps; the adapter never interprets text itself.
+Follow-ups ("下一步", "and then?", "more detail", "2" after a choice) are resolved here too,
+from the person's Place (what they were last shown). Language is not decided here: the
+conversation service (bot/conversation.py) does that, for every kind of turn alike.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
+from bot.fillers import STEP_FILLER
 from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.kb import KnowledgeBase, Section
-from bot.language import Lang, detect_language, has_letters
-from bot.match import OUT_OF_SCOPE, MatchSettings, ScoredSection, SectionIndex, build_index, terms
-from bot.normalize import (
-    find_step_reference,
-    normalize_text,
-    remove_step_reference,
-    strip_invisible,
+from bot.match import (
+    MatchSettings,
+    Ranking,
+    SectionIndex,
+    build_index,
+    is_section,
+    small_talk_kind,
 )
-
-Decision = Literal["answer", "clarify", "decline"]
+from bot.normalize import find_step_reference, normalize_text, remove_step_reference
+from bot.outcomes import (
+    Answered,
+    Candidate,
+    Clarify,
+    Declined,
+    DeclineReason,
+    Notice,
+    Outcome,
+    SmallTalk,
+    View,
+)
+from bot.patterns import MAX_QUESTION_CHARS, strip_invisible
+from bot.small_talk import SmallTalkKind, SmallTalkPhrases, build_small_talk
+from bot.terms import terms
 
 MAX_CHOICES = 3
-MAX_MESSAGE_CHARS = 1_000
 
-_STEP_FILLER = re.compile(
-    r"是什么意思|什么意思|是什么|是啥|是干嘛的|干嘛的|干嘛|干什么|干啥|讲什么|讲的什么|讲啥|说什么|说的什么|"
-    r"做什么|要做什么|怎么做|怎么弄|怎么办|指什么|意思|内容|请问|告诉我|看看|一下|关于|呢|吗|啊|呀|的|了|是|"
-    r"\b(?:what|whats|what's|is|the|about|of|do|does|i|how|tell|me|explain|show|again|please|pls|plz|in|this|"
-    r"that|guide|are|mean|means|s)\b"
-)
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person is in the guide: the section last shown, the choices last offered."""
+
+    section_id: str | None = None
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class DecisionSettings:
-    """Thresholds of the decision, tuned on ../shared/eval/dev.yaml with tests/data/holdout.yaml."""
+    """Thresholds of the decision, tuned with bench/tune.py (dev and held-out sets, negatives)."""
 
-    decline_below: float = 0.15  # best in-scope similarity under this: not about our topic
-    out_of_scope_margin: float = 0.0  # out-of-scope similarity must beat the best section's by this
+    # Below this share of our topic's words (weighted by rarity), a question needs a topic word.
+    min_coverage: float = 0.7
+    max_negative_share: float = 0.5  # more of the probability than this on the negative sources: declined
+    max_foreign: float = 0.25  # uncovered words this much other domains' words: a topic word is not enough
+    thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
-    step_boost: float = 0.5  # a question naming a step ("第二步的解绑") leans to that step's sections
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A section offered to the user, with the matcher's score."""
-
-    id: str
-    score: float
-
-
-@dataclass(frozen=True)
-class Context:
-    """What one person was last shown: the section, and the choices if we asked them to pick."""
-
-    section_id: str | None = None
-    choices: tuple[str, ...] = ()
-    updated_at: float = 0.0
-    lang: Lang | None = None  # the language of the last answer: "next" / "2" keep it
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The outcome for one message, before rendering.
-
-    `notice` is a catalogue key said before (or, with no section, instead of) an answer:
-    "no_next", "unknown_step", "empty", "decline" ...
-    """
-
-    decision: Decision
-    lang: Lang
-    section_id: str | None = None
-    candidates: tuple[Candidate, ...] = ()
-    detail: bool = False
-    notice: str | None = None
-    notice_values: tuple[tuple[str, str], ...] = field(default=())
-
-    def next_context(self, previous: Context) -> Context:
-        """The context to remember after this answer (a decline keeps the old place)."""
-        if self.decision == "answer" and self.section_id:
-            return Context(section_id=self.section_id, updated_at=previous.updated_at, lang=self.lang)
-        if self.decision == "clarify":
-            choices = tuple(c.id for c in self.candidates)
-            return Context(previous.section_id, choices, previous.updated_at, self.lang)
-        return previous
 
 
 @dataclass(frozen=True)
 class Responder:
-    """The knowledge base and its index: everything needed to answer, swapped as one on reload."""
+    """The knowledge base, its index and its small talk: swapped as one on reload."""
 
     kb: KnowledgeBase
     index: SectionIndex
+    small_talk: SmallTalkPhrases
     settings: DecisionSettings = DecisionSettings()
 
-    def respond(self, text: str, context: Context = Context(), lang: Lang | None = None) -> Answer:
-        """Decide what to say to `text`, given what this person was last shown."""
-        sample = text[:MAX_MESSAGE_CHARS]
-        # "4.1" or "🙂" says nothing about language: stay in the conversation's, if there is one.
-        language = lang or (
-            context.lang if context.lang and not has_letters(sample) else detect_language(sample)
-        )
+    def understand(self, text: str, place: Place = Place()) -> Outcome:
+        """What to do with `text` from a person whose place in the guide is `place`."""
         if not strip_invisible(text).strip():
-            return Answer("decline", language, notice="empty")
-        if len(text) > MAX_MESSAGE_CHARS:
-            return Answer("decline", language, notice="too_long")
+            return Declined(DeclineReason.EMPTY)
+        if len(text) > MAX_QUESTION_CHARS:
+            return Declined(DeclineReason.TOO_LONG)
         normalized = normalize_text(text)
         if not normalized:
-            return Answer("decline", language, notice="empty")
-        # "next", "back", "2" carry no language of their own: keep the conversation's.
-        kept = lang or context.lang or language
+            return Declined(DeclineReason.EMPTY)
         return (
-            self._choice(normalized, context, kept)
-            or self._follow_up(normalized, context, kept)
-            or self._step_only(normalized, language)
-            or self._matched(normalized, language)
+            self._choice(normalized, place)
+            or self._follow_up(normalized, place)
+            or self._small_talk(normalized)
+            or self._step_only(normalized)
+            or self._matched(self.small_talk.strip_leading(normalized))
         )
 
-    def section_answer(self, section_id: str, lang: Lang, detail: bool = False) -> Answer:
-        """An answer showing one known section (deep links, buttons, /step)."""
-        return Answer(
-            "answer",
-            lang,
-            section_id=section_id,
-            candidates=(Candidate(section_id, 1.0),),
-            detail=detail,
-        )
+    def show(self, section_id: str, view: View = View.SECTION) -> Answered:
+        """Show one known section (deep links, buttons, /step)."""
+        if view is View.SUBSTEPS and not self.kb.section(section_id).substeps:
+            view = View.RELATED
+        return Answered(section_id, view, candidates=(Candidate(section_id, 1.0),))
 
-    def step_answer(self, label: str, lang: Lang) -> Answer:
-        """The first section labelled `label` ("4", "4.1"), or a notice that no such step exists."""
+    def show_step(self, label: str) -> Answered | Declined:
+        """The first section labelled `label` ("4", "4.1"), or why there is none."""
         sections = self.kb.sections_with_step(label)
         if not sections:
-            return Answer("decline", lang, notice="unknown_step", notice_values=(("step", label),))
-        return self.section_answer(sections[0].id, lang)
+            return Declined(DeclineReason.UNKNOWN_STEP, step=label)
+        return self.show(sections[0].id)
 
-    def rank(self, text: str, limit: int | None = None) -> list[ScoredSection]:
-        """Labels (sections and out-of-scope) scored for a raw question, best first; see SectionIndex.rank."""
+    def rank(self, text: str, limit: int | None = None) -> Ranking:
+        """Labels scored for a raw question (sections and negative sources); see SectionIndex.rank."""
         return self.index.rank(normalize_text(text), limit=limit)
 
-    # --- the stages of respond(), each returning None when it does not apply -----------------
+    def suggest(self, text: str, limit: int) -> list[str]:
+        """Sections to offer for a search-like query (inline mode): none when it is off-topic."""
+        outcome = self._matched(normalize_text(text))
+        if isinstance(outcome, Declined | SmallTalk):
+            return []
+        return [candidate.id for candidate in outcome.candidates][:limit]
 
-    def _choice(self, normalized: str, context: Context, lang: Lang) -> Answer | None:
+    # --- the stages of understand(), each returning None when it does not apply ----------------
+
+    def _choice(self, normalized: str, place: Place) -> Outcome | None:
         number = detect_choice(normalized)
         if number is None:
             return None
-        if not context.choices:  # a bare "4" with no choices pending: step 4, if there is one
-            step = self.step_answer(str(number), lang)
-            return step if step.section_id else None
-        if number > len(context.choices):
+        if not place.choices:  # a bare "4" with no choices pending: step 4, if there is one
+            step = self.show_step(str(number))
+            return step if isinstance(step, Answered) else None
+        if number > len(place.choices) or not self.kb.has_section(place.choices[number - 1]):
             return None
-        return self.section_answer(context.choices[number - 1], lang)
+        return self.show(place.choices[number - 1])
 
-    def _follow_up(self, normalized: str, context: Context, lang: Lang) -> Answer | None:
+    def _follow_up(self, normalized: str, place: Place) -> Outcome | None:
         kind = detect_follow_up(normalized)
         if kind is None:
             return None
-        if context.section_id is None or not self.kb.has_section(context.section_id):
-            return Answer("decline", lang, notice="no_context")
-        current = self.kb.section(context.section_id)
+        current = place.section_id if place.section_id and self.kb.has_section(place.section_id) else None
+        if current is None:
+            pending = [choice for choice in place.choices if self.kb.has_section(choice)]
+            if pending and kind is not FollowUp.PREVIOUS:  # after a "did you mean": go on from the first
+                return self.show(pending[0])
+            return Declined(DeclineReason.NO_CONTEXT)
+        section = self.kb.section(current)
         if kind is FollowUp.DETAIL:
-            if current.substeps:
-                return self.section_answer(current.id, lang, detail=True)
-            return Answer(
-                "answer",
-                lang,
-                section_id=current.id,
-                notice="no_detail",
-                candidates=(Candidate(current.id, 1.0),),
-            )
-        target = current.next if kind is FollowUp.NEXT else current.previous
+            return self.show(section.id, View.SUBSTEPS)
+        target = section.next if kind is FollowUp.NEXT else section.previous
         if target is None:
-            notice = "no_next" if kind is FollowUp.NEXT else "no_previous"
-            return Answer(
-                "answer",
-                lang,
-                section_id=current.id,
-                notice=notice,
-                candidates=(Candidate(current.id, 1.0),),
-            )
-        return self.section_answer(target, lang)
+            notice = Notice.END_OF_CHAIN if kind is FollowUp.NEXT else Notice.NO_PREVIOUS
+            return Answered(section.id, notice=notice, candidates=(Candidate(section.id, 1.0),))
+        return self.show(target)
 
-    def _step_only(self, normalized: str, lang: Lang) -> Answer | None:
+    def _small_talk(self, normalized: str) -> Outcome | None:
+        kind = self.small_talk.detect(normalized)
+        return SmallTalk(kind) if kind is not None else None
+
+    def _step_only(self, normalized: str) -> Outcome | None:
         label = find_step_reference(normalized)
         if label is None:
             return None
-        rest = _STEP_FILLER.sub(" ", remove_step_reference(normalized))
+        rest = STEP_FILLER.sub(" ", remove_step_reference(normalized))
         if terms(rest):
             return None  # more was asked than the step: let the matcher weigh it (with a boost)
-        return self.step_answer(label, lang)
+        return self.show_step(label)
 
-    def _matched(self, normalized: str, lang: Lang) -> Answer:
+    def _matched(self, normalized: str) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
-        in_step = [section.id for section in self.kb.sections if label and _in_step(section, label)]
-        ranked = self.index.rank(normalized, limit=MAX_CHOICES, include=in_step)
-        if in_step:
-            ranked = _boost_step(ranked, set(in_step), self.settings.step_boost)
-        sections = [item for item in ranked if item.id != OUT_OF_SCOPE]
-        candidates = tuple(Candidate(item.id, round(item.score, 4)) for item in sections[:MAX_CHOICES])
-        settings = self.settings
+        ranking = self.index.rank(normalized)
+        in_step = {section.id for section in self.kb.sections if label and _in_step(section, label)}
+        # A question that names a step is about that step: "第二步的银行卡解绑", "4.4 怎么验证".
+        scored = [
+            Candidate(item.id, item.score) for item in ranking.labels if not in_step or item.id in in_step
+        ]
+        scored.sort(key=lambda candidate: -candidate.score)
+        sections = [candidate for candidate in scored if is_section(candidate.id)]
+        shown = tuple(Candidate(c.id, round(c.score, 4)) for c in sections[:MAX_CHOICES])
+        talk = small_talk_kind(ranking.labels[0].id)
+        if talk is not None and not in_step and not ranking.topic_words:
+            return SmallTalk(SmallTalkKind(talk))  # "would you tell me your name", "how old are you"
+        if self._off_topic(ranking, bool(in_step)):
+            return Declined(DeclineReason.OFF_TOPIC, candidates=shown)
+        if ranking.exact is not None and is_section(ranking.exact) and not in_step:  # as an example of it
+            return Answered(ranking.exact, candidates=shown)
         best = sections[0]
-        in_scope = max(item.similarity for item in sections)
-        outside = next((item for item in ranked if item.id == OUT_OF_SCOPE), None)
-        off_topic = outside is not None and (
-            outside.similarity > in_scope + settings.out_of_scope_margin or outside.score > best.score
+        if best.score < self.settings.confident_above and ranking.generic and not in_step:
+            # "how do I cancel my SIM": nothing but words every step uses. The whole guide answers it.
+            return Answered(self.kb.overview.id, candidates=shown)
+        close = [c for c in sections[:MAX_CHOICES] if c.score >= best.score * self.settings.clarify_ratio]
+        if len(close) > 1 and best.score < self.settings.confident_above:
+            return Clarify(tuple(Candidate(c.id, round(c.score, 4)) for c in close))
+        return Answered(best.id, candidates=shown)
+
+    def _too_thin(self, ranking: Ranking) -> bool:
+        """A Chinese message with at most one word we know, no topic word and no clear step.
+
+        Chinese questions about our topic have several words ("营业厅要带什么"); one word such
+        as 邮件 or 地址 is too little to pick a step. (Short English questions are common and
+        in scope — "how do I know it worked" — so the rule is for Chinese only.)
+        """
+        return (
+            ranking.english_words == 0
+            and ranking.chinese_words <= 1
+            and not ranking.topic_words
+            and ranking.labels[0].score < self.settings.thin_confidence
         )
-        if in_scope < settings.decline_below or off_topic:
-            return Answer("decline", lang, candidates=candidates, notice="decline")
-        close = [item for item in sections[:MAX_CHOICES] if item.score >= best.score * settings.clarify_ratio]
-        if len(close) > 1 and best.score < settings.confident_above:
-            return Answer(
-                "clarify", lang, candidates=tuple(Candidate(c.id, round(c.score, 4)) for c in close)
-            )
-        return Answer("answer", lang, section_id=best.id, candidates=candidates)
+
+    def _off_topic(self, ranking: Ranking, names_a_step: bool) -> bool:
+        """Decline when the negative sources explain the question better, or its words are not ours."""
+        if names_a_step:
+            return False
+        if ranking.exact is not None:
+            return not is_section(ranking.exact)
+        if not ranking.evidence or ranking.negative_share > self.settings.max_negative_share:
+            return True
+        if self._too_thin(ranking):
+            return True
+        if ranking.coverage >= self.settings.min_coverage:
+            return False
+        return not ranking.topic_words or ranking.foreign >= self.settings.max_foreign
 
 
 def _in_step(section: Section, label: str) -> bool:
     return section.step == label or section.step.startswith(label + ".")
-
-
-def _boost_step(ranked: list[ScoredSection], in_step: set[str], boost: float) -> list[ScoredSection]:
-    boosted = [
-        ScoredSection(item.id, item.score + boost, item.similarity) if item.id in in_step else item
-        for item in ranked
-    ]
-    return sorted(boosted, key=lambda item: (-item.score, -item.similarity))
 
 
 def build_responder(
@@ -234,5 +220,5 @@ def build_responder(
     match: MatchSettings = MatchSettings(),
     decision: DecisionSettings = DecisionSettings(),
 ) -> Responder:
-    """Index a knowledge base and wrap both for answering."""
-    return Responder(kb, build_index(kb, match), decision)
+    """Index a knowledge base and wrap it, with its small talk, for answering."""
+    return Responder(kb, build_index(kb, match), build_small_talk(kb.small_talk, normalize_text), decision)

@@ -1,26 +1,40 @@
-"""Command line: `python -m bot ask | check | eval | chat | run` (exit 0 ok, 1 findings, 2 usage)."""
+"""Command line: `python -m bot ask | check | eval | chat | run | unanswered`.
+
+Exit codes: 0 ok, 1 findings, 2 usage. The installed `simbot` script is the same command line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
 
-from bot.answer import Context, Responder, build_responder
-from bot.config import DEFAULT_DATA_DIR, merged_environment
+from bot.answer import Responder, build_responder
+from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_kb_dir
 from bot.console import html_to_plain, run_console
-from bot.dialogue import take_turn
-from bot.evaluation import evaluate, format_report, load_labelled_questions
+from bot.conversation import Conversation, PersonState, Speaker, Text, Turn
+from bot.evaluation import (
+    evaluate,
+    evaluate_out_of_scope,
+    format_out_of_scope_report,
+    format_report,
+    load_labelled_questions,
+)
 from bot.exit_codes import ExitCode
-from bot.kb import DEFAULT_KB_DIR, load_knowledge_base
+from bot.kb import load_knowledge_base
 from bot.language import LANGUAGES, Lang, parse_language
+from bot.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk, decision_name
 from bot.problems import KnowledgeBaseError
 from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.USAGE
+DISTRIBUTION = "albania-sim-bot"
+KB_DIR_HELP = "knowledge-base directory (default: BOT_KB_DIR, else the one that comes with the bot)"
 
 
 def _language(value: str) -> Lang:
@@ -30,13 +44,25 @@ def _language(value: str) -> Lang:
     return lang
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with an example in every command's help."""
+def installed_version() -> str:
+    """The version in the installed package's metadata: what pip installed, not a copy in the code."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "(not installed: run `make setup` or pip install the wheel)"
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with an example in every command's help.
+
+    `prog` is how the usage line names the command; by default the script's name (`simbot`).
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog=prog,
         description="Answer desk for cancelling an Albanian prepaid SIM card.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, summary: str, example: str) -> argparse.ArgumentParser:
@@ -49,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--kb",
             type=Path,
-            default=DEFAULT_KB_DIR,
-            help="knowledge-base directory (default: knowledge/)",
+            default=None,  # None, so that BOT_KB_DIR is honoured: see bot.config.resolve_kb_dir
+            help=KB_DIR_HELP,
         )
         return sub
 
@@ -64,17 +90,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     check = add("check", "validate the knowledge base", "python -m bot check knowledge/")
-    check.add_argument("path", nargs="?", type=Path, help="knowledge-base directory (default: knowledge/)")
+    check.add_argument("path", nargs="?", type=Path, help=KB_DIR_HELP)
     check.add_argument(
         "--json", action="store_true", help="print sections, languages and example count as JSON"
     )
 
     evaluation = add(
         "eval",
-        "score answer quality on a labelled set",
-        "python -m bot eval ../shared/eval/dev.yaml --show 20",
+        "score answer quality on a labelled set, or on text the bot must not answer",
+        "python -m bot eval ../shared/eval/dev.yaml --show 20\n"
+        "  python -m bot eval --out-of-scope ../shared/eval/out-of-scope/banking77-train.txt",
     )
-    evaluation.add_argument("file", type=Path, help="labelled questions (YAML list of {q, lang, expect})")
+    evaluation.add_argument(
+        "file", type=Path, nargs="?", help="labelled questions (YAML list of {q, lang, expect})"
+    )
+    evaluation.add_argument(
+        "--out-of-scope",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a text file of questions to decline, one a line (repeatable): the share given no section",
+    )
     evaluation.add_argument(
         "--show", type=int, default=20, metavar="N", help="list up to N misses (default 20)"
     )
@@ -96,27 +133,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Entry point of `python -m bot` and the `simbot` script."""
-    args = build_parser().parse_args(argv)
     try:
-        if args.command == "check":
-            return _check(args.path or args.kb, args.json)
+        return _main(argv, prog)
+    except BrokenPipeError:  # `ask --jsonl | head`: the reader has gone, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None, prog: str | None) -> int:
+    args = build_parser(prog).parse_args(argv)
+    try:
         if args.command == "unanswered":
             return _unanswered(args.since, args.limit)
         if args.command == "run":
             from bot.telegram.runner import run_bot
 
-            return run_bot(args.kb, webhook=args.webhook)
-        responder = build_responder(load_knowledge_base(args.kb))
+            return run_bot(args.kb, webhook=args.webhook)  # resolved with the other settings
+        explicit = (args.path or args.kb) if args.command == "check" else args.kb
+        kb_dir = resolve_kb_dir(explicit, merged_environment())
+        if args.command == "check":
+            return _check(kb_dir, args.json)
+        responder = build_responder(load_knowledge_base(kb_dir))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KnowledgeBaseError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_FINDINGS
     if args.command == "ask":
-        return _ask(responder, args)
+        return _ask(Conversation(responder), args)
     if args.command == "eval":
-        return _eval(responder, args.file, args.show)
-    run_console(responder, _typed_lines() if sys.stdin.isatty() else sys.stdin, print)
+        return _eval(responder, args.file, args.out_of_scope, args.show)
+    run_console(Conversation(responder), _typed_lines() if sys.stdin.isatty() else sys.stdin, print)
     return EXIT_OK
 
 
@@ -139,6 +189,8 @@ def _check(path: Path, as_json: bool) -> int:
                     "sections": [s.id for s in kb.sections],
                     "languages": list(LANGUAGES),
                     "examples": kb.example_count(),
+                    # the label each section shows before its title, in English (ids are English too)
+                    "steps": {s.id: s.label["en"] for s in kb.sections},
                 },
                 ensure_ascii=False,
             )
@@ -151,46 +203,75 @@ def _check(path: Path, as_json: bool) -> int:
     return EXIT_OK
 
 
-def _ask(responder: Responder, args: argparse.Namespace) -> int:
+def _ask(conversation: Conversation, args: argparse.Namespace) -> int:
     if args.jsonl:
         for line in sys.stdin:
             question = line.rstrip("\n")
-            print(json.dumps(_result(responder, question, args.lang), ensure_ascii=False))
+            print(
+                json.dumps(
+                    _result(_one_turn(conversation, question, args.lang), question), ensure_ascii=False
+                )
+            )
         return EXIT_OK
     if args.question is None:
         print("ask: give a question, or --jsonl to read questions from stdin", file=sys.stderr)
         return EXIT_USAGE
+    turn = _one_turn(conversation, args.question, args.lang)
     if args.json:
-        print(json.dumps(_result(responder, args.question, args.lang), ensure_ascii=False, indent=2))
+        print(json.dumps(_result(turn, args.question), ensure_ascii=False, indent=2))
     else:
-        turn = take_turn(responder, args.question, Context(), 0.0, args.lang)
-        print("\n\n".join(html_to_plain(text) for text in turn.reply.texts))
+        print("\n\n".join(html_to_plain(text) for reply in turn.replies for text in reply.texts))
     return EXIT_OK
 
 
-def _result(responder: Responder, question: str, lang: Lang | None) -> dict[str, object]:
-    turn = take_turn(responder, question, Context(), 0.0, lang)
-    answer = turn.answer
-    assert answer is not None
-    return {
+def _one_turn(conversation: Conversation, question: str, lang: Lang | None) -> Turn:
+    """A question asked by a new person in a private chat (no place in the guide yet)."""
+    return conversation.handle(Text(question), PersonState(), Speaker(chosen_lang=lang), time.time())
+
+
+def _result(turn: Turn, question: str) -> dict[str, object]:
+    """One turn as `ask --json` prints it: the decision, and what it depends on."""
+    result: dict[str, object] = {
         "question": question,
-        "lang": answer.lang,
-        "decision": answer.decision,
-        "section": answer.section_id,
-        "candidates": [{"id": c.id, "score": c.score} for c in answer.candidates],
-        "text": "\n\n".join(html_to_plain(text) for text in turn.reply.texts),
+        "lang": turn.lang,
+        "decision": decision_name(turn.outcome),
+        "section": turn.outcome.section_id if isinstance(turn.outcome, Answered) else None,
     }
+    candidates: tuple[Candidate, ...] = ()
+    match turn.outcome:
+        case Answered(candidates=candidates) | Clarify(candidates=candidates):
+            pass
+        case Declined(reason=reason, candidates=candidates):
+            result["reason"] = reason.name.lower()
+        case SmallTalk(kind=kind):
+            result["small_talk"] = kind.value
+        case Shown(screen=screen):
+            result["screen"] = screen.value
+    result["candidates"] = [{"id": c.id, "score": c.score} for c in candidates]
+    result["text"] = "\n\n".join(html_to_plain(text) for text in turn.reply.texts)
+    return result
 
 
-def _eval(responder: Responder, file: Path, show: int) -> int:
-    try:
-        questions = load_labelled_questions(file)
-    except KnowledgeBaseError as exc:
-        print(f"cannot read {file}:", file=sys.stderr)
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+def _eval(responder: Responder, file: Path | None, out_of_scope: list[Path], show: int) -> int:
+    if file is None and not out_of_scope:
+        print("eval: give a labelled set, or --out-of-scope FILE", file=sys.stderr)
         return EXIT_USAGE
-    print(format_report(evaluate(responder, questions), show))
+    if file is not None:
+        try:
+            questions = load_labelled_questions(file)
+        except KnowledgeBaseError as exc:
+            print(f"cannot read {file}:", file=sys.stderr)
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return EXIT_USAGE
+        print(format_report(evaluate(responder, questions), show))
+    for path in out_of_scope:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"cannot read {path}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(format_out_of_scope_report(evaluate_out_of_scope(responder, path.name, lines), show))
     return EXIT_OK
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.kb import DEFAULT_KB_DIR
+from bot.patterns import BOT_TOKEN
 
-TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_ENV_FILE = Path(".env")
 
@@ -88,14 +88,38 @@ def token_configured(env: Mapping[str, str]) -> bool:
     return bool(env.get("TELEGRAM_BOT_TOKEN", "").strip())
 
 
+def resolve_kb_dir(explicit: Path | None, env: Mapping[str, str]) -> Path:
+    """The knowledge-base directory every command and the bot use, decided here and nowhere else.
+
+    In order: a directory given on the command line (`--kb`, `check PATH`), then BOT_KB_DIR, then
+    the knowledge base that comes with the code (bot.kb.DEFAULT_KB_DIR: the checkout's knowledge/,
+    or the copy inside an installed wheel). ConfigError names the directory and where it came from
+    when it is not there, instead of one "file is missing" line per YAML file.
+    """
+    from_env = env.get("BOT_KB_DIR", "").strip()
+    if explicit is not None:
+        directory, origin = explicit, "given on the command line"
+    elif from_env:
+        directory, origin = Path(from_env), "set by BOT_KB_DIR"
+    else:
+        directory, origin = DEFAULT_KB_DIR, "the one that comes with the bot; set BOT_KB_DIR or pass --kb"
+    if not directory.is_dir():
+        problem = "is not a directory" if directory.exists() else "does not exist"
+        raise ConfigError(f"knowledge-base directory {directory} {problem} ({origin})")
+    return directory
+
+
 def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Settings:
-    """Validate the settings; ConfigError names the setting and never echoes a secret."""
+    """Validate the settings; ConfigError names the setting and never echoes a secret.
+
+    `kb_dir` is the directory given on the command line, if any (see resolve_kb_dir).
+    """
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example)"
         )
-    if not TOKEN_SHAPE.match(token):
+    if not BOT_TOKEN.fullmatch(token):
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<35 letters, digits, - or _>'"
             " as @BotFather gives it"
@@ -104,7 +128,7 @@ def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Setting
         token=Secret(token),
         api_base_url=_url(env, "TELEGRAM_API_BASE_URL"),
         data_dir=Path(env.get("BOT_DATA_DIR") or DEFAULT_DATA_DIR),
-        kb_dir=kb_dir or Path(env.get("BOT_KB_DIR") or DEFAULT_KB_DIR),
+        kb_dir=resolve_kb_dir(kb_dir, env),
         log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
         admin_ids=_admin_ids(env.get("BOT_ADMIN_IDS", "")),
         watch_kb=_flag(env, "BOT_WATCH_KB", default=False),

@@ -1,4 +1,9 @@
-"""The conversation in a terminal: the same turns as the Telegram bot, typed and printed."""
+"""The conversation in a terminal: the same turns as the Telegram bot, typed and printed.
+
+A thin translator, like the Telegram handlers: a line becomes a Text or Command event for
+the one person at the keyboard, the conversation service decides, the reply is printed.
+Buttons are listed under a reply, numbered; typing "#2" presses the second one.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ import re
 import time
 from collections.abc import Callable, Iterable
 
-from bot.answer import Context, Responder
-from bot.dialogue import take_turn
-from bot.language import DEFAULT_LANGUAGE, Lang, parse_language
-from bot.render import Reply, render_message, render_steps
+from bot.conversation import Command, Conversation, Event, PersonState, Press, Speaker, Text
+from bot.language import DEFAULT_LANGUAGE
+from bot.message_keys import MessageKey
+from bot.render import Button, Reply
 
 _TAG = re.compile(r"<[^>]+>")
-QUIT_COMMANDS = {"/quit", "/exit", "quit", "exit", "/q"}
+_PRESS = re.compile(r"^#(\d+)$")
+QUIT_COMMANDS = {"/quit", "/exit", "quit", "exit"}
 
 
 def html_to_plain(text: str) -> str:
@@ -21,38 +27,44 @@ def html_to_plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def reply_buttons(reply: Reply) -> list[Button]:
+    """A reply's buttons in reading order (the console numbers them from 1)."""
+    return [button for row in reply.buttons for button in row]
+
+
 def format_reply(reply: Reply) -> str:
-    """A reply as terminal text, its buttons listed on one line underneath."""
+    """A reply as terminal text, its buttons numbered on one line underneath."""
     text = "\n\n".join(html_to_plain(part) for part in reply.texts)
-    labels = [button.label for row in reply.buttons for button in row]
+    labels = [f"#{number} {button.label}" for number, button in enumerate(reply_buttons(reply), 1)]
     return text + ("\n  [" + " | ".join(labels) + "]" if labels else "")
 
 
-def run_console(responder: Responder, lines: Iterable[str], write: Callable[[str], None]) -> None:
+def parse_line(line: str, buttons: list[Button]) -> Event:
+    """A typed line as an event: "/step 4" a command, "#2" a button press, anything else text."""
+    stripped = line.strip()
+    pressed = _PRESS.match(stripped)
+    if pressed and 1 <= int(pressed.group(1)) <= len(buttons):
+        return Press(buttons[int(pressed.group(1)) - 1].action)
+    if stripped.startswith("/") and len(stripped) > 1:
+        name, _, argument = stripped[1:].partition(" ")
+        return Command(name.split("@", 1)[0], argument)
+    return Text(line)
+
+
+def run_console(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]) -> None:
     """Hold one person's conversation over `lines` (stdin in practice) until /quit or the end."""
-    kb = responder.kb
-    context = Context()
-    lang: Lang | None = None
-    write(format_reply(render_steps(kb, DEFAULT_LANGUAGE, intro_key="welcome")))
-    write(html_to_plain(kb.messages.get("console_intro", DEFAULT_LANGUAGE)))
+    person = PersonState()
+    speaker = Speaker()
+    first = conversation.handle(Command("start"), person, speaker, time.time())
+    write(format_reply(first.reply))
+    write(html_to_plain(conversation.responder.kb.messages.get(MessageKey.CONSOLE_INTRO, DEFAULT_LANGUAGE)))
+    buttons = reply_buttons(first.reply)
     for raw in lines:
         text = raw.rstrip("\n")
-        command, _, argument = text.strip().partition(" ")
-        shown = lang or DEFAULT_LANGUAGE
-        if command in QUIT_COMMANDS:
+        if text.strip().lower() in QUIT_COMMANDS:
             break
-        if command in ("/help", "/start"):
-            write(format_reply(render_message(kb, "help", shown)))
-        elif command == "/steps":
-            write(format_reply(render_steps(kb, shown)))
-        elif command == "/lang":
-            chosen = parse_language(argument)
-            if chosen is None:
-                write("/lang zh-Hans | zh-Hant | en")
-            else:
-                lang = chosen
-                write(format_reply(render_message(kb, "lang_set", chosen)))
-        else:
-            turn = take_turn(responder, text, context, time.monotonic(), lang)
-            context = turn.context
-            write(format_reply(turn.reply))
+        turn = conversation.handle(parse_line(text, buttons), person, speaker, time.time())
+        person, speaker = turn.person, Speaker(turn.chosen_lang)
+        for reply in turn.replies:
+            write(format_reply(reply))
+        buttons = reply_buttons(turn.reply)

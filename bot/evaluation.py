@@ -1,22 +1,27 @@
-"""Score the responder on a labelled question set (the format of ../shared/eval/dev.yaml).
+"""Score the responder on a labelled question set, or on a file of text it must not answer.
 
-What counts is what the user is offered: the answered section, or the first choice of a
-clarify. A declined in-scope question is a miss (and counted as wrongly declined).
+Labelled sets have the format of ../shared/eval/dev.yaml; `expect` lists the acceptable section
+ids, or is [out-of-scope] (must be declined) or [small-talk] (a greeting, thanks …). What
+counts is what the user is offered: the answered section, or the first choice of a clarify.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.answer import Answer, Responder
-from bot.language import LANGUAGES, Lang
-from bot.match import OUT_OF_SCOPE
+from bot.answer import Responder
+from bot.language import LANGUAGES, Lang, detect_language
+from bot.outcomes import Declined, SmallTalk, decision_name, offered_sections
 from bot.problems import KnowledgeBaseError, Problem
 from bot.yaml_source import read_yaml_file
+
+OUT_OF_SCOPE = "out-of-scope"
+SMALL_TALK = "small-talk"
 
 
 class LabelledQuestion(BaseModel):
@@ -33,12 +38,19 @@ class LabelledQuestion(BaseModel):
         """Whether the bot must decline this question."""
         return self.expect == [OUT_OF_SCOPE]
 
+    @property
+    def small_talk(self) -> bool:
+        """Whether the bot should answer this with small talk."""
+        return self.expect == [SMALL_TALK]
+
 
 @dataclass(frozen=True)
 class Miss:
     """A question the responder got wrong, with what it did instead."""
 
-    question: LabelledQuestion
+    question: str
+    lang: str
+    expected: tuple[str, ...]
     decision: str
     offered: tuple[str, ...]
 
@@ -51,6 +63,7 @@ class EvalReport:
     top1: dict[Lang, tuple[int, int]]  # hits, questions (in scope)
     top3: tuple[int, int]
     declined_out_of_scope: tuple[int, int]
+    small_talk: tuple[int, int]
     wrongly_declined: tuple[int, int]
     language_correct: tuple[int, int]
     misses: tuple[Miss, ...]
@@ -64,6 +77,17 @@ class EvalReport:
     def rate(pair: tuple[int, int]) -> float:
         """hits / total, 1.0 for an empty set."""
         return pair[0] / pair[1] if pair[1] else 1.0
+
+
+@dataclass(frozen=True)
+class OutOfScopeReport:
+    """How much of a file of text the bot must not answer was given no section."""
+
+    name: str
+    no_section: tuple[int, int]  # declined or small talk, lines
+    small_talk: int
+    skipped_trained: int  # lines left out because the matcher was trained on them
+    misses: tuple[Miss, ...]
 
 
 def load_labelled_questions(path: Path) -> list[LabelledQuestion]:
@@ -83,68 +107,77 @@ def load_labelled_questions(path: Path) -> list[LabelledQuestion]:
     return questions
 
 
-def offered_sections(answer: Answer) -> tuple[str, ...]:
-    """The sections a user is offered, first the one they see."""
-    if answer.decision == "decline":
-        return ()
-    ids = [answer.section_id] if answer.section_id else []
-    ids.extend(candidate.id for candidate in answer.candidates if candidate.id not in ids)
-    return tuple(ids)
-
-
-def evaluate(responder: Responder, questions: list[LabelledQuestion]) -> EvalReport:
+def evaluate(responder: Responder, questions: Iterable[LabelledQuestion]) -> EvalReport:
     """Run every question through the responder (no context, language detected) and score it."""
     top1: dict[Lang, list[int]] = defaultdict(lambda: [0, 0])
-    top3 = [0, 0]
-    declined = [0, 0]
-    wrongly = [0, 0]
-    language = [0, 0]
+    top3, declined, small_talk, wrongly, language = [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]
     misses: list[Miss] = []
+    total = 0
     for question in questions:
-        answer = responder.respond(question.q)
-        offered = offered_sections(answer)
-        language[0] += answer.lang == question.lang
+        total += 1
+        outcome = responder.understand(question.q)
+        offered = offered_sections(outcome)
+        language[0] += detect_language(question.q) == question.lang
         language[1] += 1
-        if question.out_of_scope:
-            declined[1] += 1
-            if answer.decision == "decline":
-                declined[0] += 1
-            else:
-                misses.append(Miss(question, answer.decision, offered))
-            continue
-        counts = top1[question.lang]
-        counts[1] += 1
-        hit = bool(offered) and offered[0] in question.expect
-        counts[0] += hit
-        top3[1] += 1
-        top3[0] += any(section in question.expect for section in offered[:3])
-        wrongly[1] += 1
-        wrongly[0] += answer.decision == "decline"
+        if question.out_of_scope or question.small_talk:
+            pair = declined if question.out_of_scope else small_talk
+            hit = not offered if question.out_of_scope else isinstance(outcome, SmallTalk)
+            pair[0] += hit
+            pair[1] += 1
+        else:
+            counts = top1[question.lang]
+            hit = bool(offered) and offered[0] in question.expect
+            counts[0] += hit
+            counts[1] += 1
+            top3[0] += any(section in question.expect for section in offered[:3])
+            top3[1] += 1
+            wrongly[0] += isinstance(outcome, Declined | SmallTalk)
+            wrongly[1] += 1
         if not hit:
-            misses.append(Miss(question, answer.decision, offered))
+            misses.append(
+                Miss(question.q, question.lang, tuple(question.expect), decision_name(outcome), offered)
+            )
     return EvalReport(
-        total=len(questions),
+        total=total,
         top1={lang: (top1[lang][0], top1[lang][1]) for lang in LANGUAGES if lang in top1},
         top3=(top3[0], top3[1]),
         declined_out_of_scope=(declined[0], declined[1]),
+        small_talk=(small_talk[0], small_talk[1]),
         wrongly_declined=(wrongly[0], wrongly[1]),
         language_correct=(language[0], language[1]),
         misses=tuple(misses),
     )
 
 
+def evaluate_out_of_scope(responder: Responder, name: str, lines: Sequence[str]) -> OutOfScopeReport:
+    """Score text the bot must not answer: each line should get no section (declined or small talk).
+
+    Lines the matcher was trained on (knowledge/negatives/) are skipped, so the figure is for
+    text the bot has never seen.
+    """
+    trained = {text for texts in responder.kb.negatives.values() for text in texts}
+    questions = [line.strip() for line in lines if line.strip()]
+    unseen = [line for line in questions if line not in trained]
+    hits = small_talk = 0
+    misses: list[Miss] = []
+    for line in unseen:
+        outcome = responder.understand(line)
+        offered = offered_sections(outcome)
+        small_talk += isinstance(outcome, SmallTalk)
+        if offered:
+            misses.append(Miss(line, detect_language(line), (OUT_OF_SCOPE,), decision_name(outcome), offered))
+        else:
+            hits += 1
+    # The worst first: a confident answer misleads more than a "did you mean".
+    misses.sort(key=lambda miss: miss.decision != "answer")
+    return OutOfScopeReport(
+        name, (hits, len(unseen)), small_talk, len(questions) - len(unseen), tuple(misses)
+    )
+
+
 def format_report(report: EvalReport, show: int) -> str:
     """The report as the `eval` command prints it: misses first, the figures last."""
-    lines: list[str] = []
-    if show and report.misses:
-        lines.append(f"misses ({len(report.misses)}, showing {min(show, len(report.misses))}):")
-        for miss in report.misses[:show]:
-            offered = ", ".join(miss.offered) or "-"
-            expected = ", ".join(miss.question.expect)
-            lines.append(
-                f"  [{miss.question.lang}] {miss.question.q!r}: "
-                f"expected {expected}; {miss.decision} → {offered}"
-            )
+    lines = _format_misses(report.misses, show)
     lines.append(f"questions: {report.total}")
     for lang, (hits, total) in report.top1.items():
         lines.append(f"top-1 {lang:<16} {hits / total:.3f}  ({hits}/{total})")
@@ -152,6 +185,7 @@ def format_report(report: EvalReport, show: int) -> str:
         ("top-3", report.top3),
         ("reply language", report.language_correct),
         ("out-of-scope declined", report.declined_out_of_scope),
+        ("small talk answered", report.small_talk),
         ("wrongly declined", report.wrongly_declined),
     ):
         lines.append(f"{name:<22} {EvalReport.rate(pair):.3f}  ({pair[0]}/{pair[1]})")
@@ -161,3 +195,25 @@ def format_report(report: EvalReport, show: int) -> str:
         f" | wrongly declined {EvalReport.rate(report.wrongly_declined):.3f}"
     )
     return "\n".join(lines)
+
+
+def format_out_of_scope_report(report: OutOfScopeReport, show: int) -> str:
+    """An out-of-scope file's figures, with its worst misses."""
+    lines = _format_misses(report.misses, show, header="given a section")
+    hits, total = report.no_section
+    lines.append(
+        f"{report.name}: given no section {EvalReport.rate(report.no_section):.3f} ({hits}/{total};"
+        f" {report.small_talk} as small talk); {report.skipped_trained} lines skipped (trained on)"
+    )
+    return "\n".join(lines)
+
+
+def _format_misses(misses: Sequence[Miss], show: int, header: str = "misses") -> list[str]:
+    if not show or not misses:
+        return []
+    lines = [f"{header} ({len(misses)}, showing {min(show, len(misses))}):"]
+    for miss in misses[:show]:
+        offered = ", ".join(miss.offered) or "-"
+        expected = ", ".join(miss.expected)
+        lines.append(f"  [{miss.lang}] {miss.question!r}: expected {expected}; {miss.decision} → {offered}")
+    return lines

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from bot.fillers import core_of
+
 
 class FollowUp(Enum):
     """What a short follow-up message asks for."""
@@ -19,8 +21,11 @@ class FollowUp(Enum):
 # "下一步要带什么材料" (a real question) does not.
 _PATTERNS: dict[FollowUp, re.Pattern[str]] = {
     FollowUp.NEXT: re.compile(
-        r"(下一步|下一个|下一条|下一节|接下来|然后|之后|继续|往下|后面|next|next step|next one|"
-        r"what'?s next|then|then what|continue|go on|go ahead|more steps?)"
+        r"(下一步|下一个|下一条|下一节|下一项|接下来|接下去|接着|然后|然后呢|之后|之后呢|后来|继续|往下|往下走|"
+        r"后面|下面|再来|再往下|跟住|跟住落嚟|跟着|再下一步|"
+        r"next|next step|next one|next please|what'?s next|what comes next|and next|then|then what|what then|"
+        r"after that|and after that|what after that|what now|now what|continue|go on|go ahead|keep going|"
+        r"more steps?|the next step)"
     ),
     FollowUp.PREVIOUS: re.compile(
         r"(上一步|上一个|上一条|上一节|前一步|返回|回去|退回|后退|之前那步|previous|previous step|prev|"
@@ -32,18 +37,12 @@ _PATTERNS: dict[FollowUp, re.Pattern[str]] = {
         r"tell me more|more|elaborate|expand|explain more|sub-?steps)"
     ),
 }
-_FILLER = re.compile(
-    r"^(?:(?:(?:ok|okay|and|so|please|pls|is|the|what|about)\b|好的|好|嗯|那么|那|请|是什么)\s*)*"
-    r"|(?:\s*(?:\b(?:please|pls)\b|呢|吧|啊|呀|吗|了|哦|一下|是什么|是啥|怎么做))*$"
-)
-_PUNCTUATION = re.compile(r"[\s!?.,;:~…！？。，；：、\"'“”‘’()（）\[\]【】-]+")
 _CHOICE = re.compile(r"^\s*(?:#|no\.?|选|第)?\s*([1-9])\s*(?:个|号)?\s*$")
 
 
 def detect_follow_up(normalized: str) -> FollowUp | None:
     """The follow-up a short normalised message asks for, or None for anything else."""
-    text = _PUNCTUATION.sub(" ", normalized).strip()
-    text = _FILLER.sub("", text).strip()
+    text = core_of(normalized)
     if not text or len(text) > 24:
         return None
     for kind, pattern in _PATTERNS.items():

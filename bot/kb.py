@@ -6,6 +6,7 @@ so an author fixes a broken edit in one pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,32 +16,54 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.chinese import release_traditional, to_traditional
-from bot.kb_checks import GUIDE_FILE, check_examples, check_messages, check_sections
+from bot.kb_checks import (
+    GUIDE_FILE,
+    ShownTexts,
+    check_examples,
+    check_messages,
+    check_sections,
+    check_shown_texts,
+)
 from bot.kb_schema import (
     ExampleSet,
     ExamplesFile,
     GuideFile,
     LocalizedText,
     MessagesFile,
+    PhraseSpec,
     SectionSpec,
     SynonymsFile,
     TraditionalFixesFile,
 )
-from bot.language import Lang
+from bot.language import LANGUAGES, Lang
+from bot.message_keys import MessageKey
 from bot.messages import Messages
+from bot.negatives import read_negatives
 from bot.problems import KnowledgeBaseError, Problem
+from bot.small_talk import SmallTalkKind
 from bot.synonyms import Synonyms, duplicate_variants
 from bot.yaml_source import YamlDocument, read_yaml_file
 
-DEFAULT_KB_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# The knowledge base that comes with this code. In a source checkout (pyproject.toml next to bot/)
+# it is knowledge/ at the top, the one authors edit; an installed wheel carries a copy inside the
+# package (pyproject.toml maps knowledge/ to bot/knowledge). Which directory a command actually
+# uses, --kb and BOT_KB_DIR included, is decided by bot.config.resolve_kb_dir.
+DEFAULT_KB_DIR = (
+    _PACKAGE_DIR.parent / "knowledge"
+    if (_PACKAGE_DIR.parent / "pyproject.toml").is_file()
+    else _PACKAGE_DIR / "knowledge"
+)
 EXAMPLES_FILE = "examples.yaml"
 MESSAGES_FILE = "messages.yaml"
 TRADITIONAL_FIXES_FILE = "zh-hant.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
+NEGATIVES_DIR = "negatives"
 
 
 Localized = Mapping[Lang, str]
 ModelT = TypeVar("ModelT", bound=BaseModel)
+_NUMERIC_STEP = re.compile(r"^\d+(?:[.\-]\d+)*$")
 
 
 @dataclass(frozen=True)
@@ -52,11 +75,22 @@ class Section:
     parent: str | None
     next: str | None
     previous: str | None
+    label: Localized  # shown before the title: the section's own label, or derived from its step
     title: Localized
+    summary: Localized
     answer: Localized
     related: tuple[str, ...]
     children: tuple[str, ...]
     substeps: tuple[str, ...]  # the children numbered under this step (4 → 4.1 … 4.4): "more detail"
+    phrase_card: bool = False  # the Albanian phrase card is offered under it (a shop visit)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One line of the phrase card a user shows at a shop: the Albanian, and what it means."""
+
+    albanian: str
+    meaning: Localized
 
 
 @dataclass(frozen=True)
@@ -67,7 +101,10 @@ class KnowledgeBase:
     by_id: Mapping[str, Section]
     examples: Mapping[str, Mapping[Lang, tuple[str, ...]]]
     out_of_scope: Mapping[Lang, tuple[str, ...]]
+    negatives: Mapping[str, tuple[str, ...]]  # real questions from other assistants, by source file
+    small_talk: Mapping[SmallTalkKind, tuple[str, ...]]
     messages: Messages
+    phrases: tuple[Phrase, ...]  # the Albanian phrase card, in the order messages.yaml gives
     synonyms: Synonyms
     directory: Path
 
@@ -78,6 +115,17 @@ class KnowledgeBase:
     def has_section(self, section_id: str) -> bool:
         """Whether a section with this id exists."""
         return section_id in self.by_id
+
+    @property
+    def overview(self) -> Section:
+        """The section that shows the whole guide at a glance (step "all"), else the first one."""
+        return next((section for section in self.sections if section.step == "all"), self.sections[0])
+
+    def side_paths(self) -> tuple[Section, ...]:
+        """Sections that start a chain of their own (a lost card, keeping the number …), in order."""
+        return tuple(
+            section for section in self.sections if section.previous is None and section is not self.overview
+        )
 
     def sections_with_step(self, step: str) -> tuple[Section, ...]:
         """Sections labelled with this step ("4", "4.1"), in reading order."""
@@ -95,6 +143,10 @@ class KnowledgeBase:
         """How many example questions the matcher learns from (out-of-scope ones included)."""
         in_scope = sum(len(texts) for per_lang in self.examples.values() for texts in per_lang.values())
         return in_scope + sum(len(texts) for texts in self.out_of_scope.values())
+
+    def negative_count(self) -> int:
+        """How many real questions from other assistants the matcher learns to decline."""
+        return sum(len(texts) for texts in self.negatives.values())
 
 
 def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
@@ -134,13 +186,25 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
         problems.extend(check_sections(guide.sections, guide_doc))
     if guide and examples and examples_doc:
         problems.extend(check_examples(guide.sections, examples, examples_doc))
-    if catalogue and messages_doc:
-        problems.extend(check_messages(catalogue, messages_doc))
-    if problems or not (guide and examples and catalogue):
+    message_texts = (
+        {key: localize(text, fixes) for key, text in catalogue.messages.items()} if catalogue else {}
+    )
+    message_problems = (
+        check_messages(catalogue, message_texts, messages_doc) if catalogue and messages_doc else []
+    )
+    problems.extend(message_problems)
+    messages = None
+    if catalogue and not message_problems:  # step labels are built from catalogue sentences
+        messages = Messages(message_texts)
+        if guide and guide_doc:
+            shown = [_shown_texts(index, spec, messages, fixes) for index, spec in enumerate(guide.sections)]
+            problems.extend(check_shown_texts(shown, guide_doc))
+    negatives = read_negatives(directory / NEGATIVES_DIR, problems)
+    if problems or not (guide and examples and catalogue and messages):
         raise KnowledgeBaseError(problems)
 
-    sections = _assemble_sections(guide.sections, fixes)
-    messages = Messages({key: localize(text, fixes) for key, text in catalogue.messages.items()})
+    sections = _assemble_sections(guide.sections, fixes, messages)
+    phrases = tuple(_phrase(spec, fixes) for spec in catalogue.phrases)
     release_traditional()  # every zh-Hant text is derived now
     return KnowledgeBase(
         sections=sections,
@@ -149,8 +213,15 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
             section_id: _example_texts(example_set) for section_id, example_set in examples.examples.items()
         },
         out_of_scope=_example_texts(examples.out_of_scope),
+        negatives=negatives,
+        small_talk={
+            kind: (*said.zh_hans, *said.en, *said.zh_hant) for kind, said in examples.small_talk.items()
+        },
         messages=messages,
-        synonyms=Synonyms(tuple(tuple(group) for group in synonyms_model.groups)),
+        phrases=phrases,
+        synonyms=Synonyms(
+            tuple(tuple(group) for group in synonyms_model.groups), tuple(synonyms_model.topic)
+        ),
         directory=directory,
     )
 
@@ -163,6 +234,32 @@ def localize(text: LocalizedText, fixes: Mapping[str, str]) -> Localized:
         for wrong, right in fixes.items():
             traditional = traditional.replace(wrong, right)
     return {"zh-Hans": text.zh_hans, "zh-Hant": traditional, "en": text.en}
+
+
+def section_label(spec: SectionSpec, messages: Messages, fixes: Mapping[str, str]) -> Localized:
+    """What users see before a section's title: its own `label`, or 第 4.1 步 / Step 4.1 from its step."""
+    if spec.label is not None:
+        return localize(spec.label, fixes)
+    if spec.step == "all":
+        return {lang: messages.get(MessageKey.STEP_LABEL_ALL, lang) for lang in LANGUAGES}
+    if _NUMERIC_STEP.match(spec.step):
+        return {lang: messages.get(MessageKey.STEP_LABEL, lang, step=spec.step) for lang in LANGUAGES}
+    return {lang: messages.get(MessageKey.STEP_LABEL_EXTRA, lang) for lang in LANGUAGES}
+
+
+def _shown_texts(index: int, spec: SectionSpec, messages: Messages, fixes: Mapping[str, str]) -> ShownTexts:
+    return ShownTexts(
+        index=index,
+        id=spec.id,
+        label=section_label(spec, messages, fixes),
+        label_field="step" if spec.label is None else "label",
+        title=localize(spec.title, fixes),
+        summary=localize(spec.summary, fixes),
+    )
+
+
+def _phrase(spec: PhraseSpec, fixes: Mapping[str, str]) -> Phrase:
+    return Phrase(albanian=spec.sq, meaning=localize(spec, fixes))
 
 
 def _display_name(path: Path) -> str:
@@ -202,8 +299,11 @@ def _describe(error: ErrorDetails) -> str:
     if kind == "too_short" and isinstance(error.get("ctx"), dict):
         minimum = error["ctx"].get("min_length")
         return f"needs at least {minimum} items"
-    if kind == "string_too_long":
-        return "is too long"
+    if kind == "string_too_long" and isinstance(error.get("ctx"), dict):
+        length = len(str(error["input"]).strip())  # what the limit is checked against
+        return f"is too long ({length} characters, at most {error['ctx'].get('max_length')})"
+    if kind == "value_error" and isinstance(error.get("ctx"), dict):
+        return str(error["ctx"].get("error"))  # our validators' own wording, without "Value error, "
     return _FRIENDLY_ERRORS.get(kind, error["msg"])
 
 
@@ -215,7 +315,9 @@ def _example_texts(example_set: ExampleSet) -> Mapping[Lang, tuple[str, ...]]:
     }
 
 
-def _assemble_sections(specs: list[SectionSpec], fixes: Mapping[str, str]) -> tuple[Section, ...]:
+def _assemble_sections(
+    specs: list[SectionSpec], fixes: Mapping[str, str], messages: Messages
+) -> tuple[Section, ...]:
     by_id = {spec.id: spec for spec in specs}
     previous = {spec.next: spec.id for spec in specs if spec.next is not None}
     ordered: list[SectionSpec] = []
@@ -240,11 +342,14 @@ def _assemble_sections(specs: list[SectionSpec], fixes: Mapping[str, str]) -> tu
             parent=spec.parent,
             next=spec.next,
             previous=previous.get(spec.id),
+            label=section_label(spec, messages, fixes),
             title=localize(spec.title, fixes),
+            summary=localize(spec.summary, fixes),
             answer=localize(spec.answer, fixes),
             related=tuple(spec.related),
             children=tuple(children.get(spec.id, ())),
             substeps=tuple(substeps.get(spec.id, ())),
+            phrase_card=spec.phrase_card,
         )
         for spec in ordered
     )

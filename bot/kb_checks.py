@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from bot.kb_schema import ExamplesFile, MessagesFile, SectionSpec
-from bot.messages import REQUIRED_MESSAGE_KEYS, placeholders
+from bot.kb_schema import ExamplesFile, LocalizedText, MessagesFile, SectionSpec
+from bot.language import LANGUAGES, Lang
+from bot.messages import (
+    MESSAGE_MAX_CHARS,
+    MESSAGE_PLACEHOLDERS,
+    REQUIRED_MESSAGE_KEYS,
+    placeholders,
+    template_problems,
+)
 from bot.problems import Problem
 from bot.yaml_source import YamlDocument
 
@@ -32,6 +40,7 @@ REQUIRED_SECTION_IDS = (
     "account-status",
     "lost-card",
     "let-it-lapse",
+    "keep-number",
 )
 
 
@@ -118,21 +127,104 @@ def check_examples(sections: list[SectionSpec], examples: ExamplesFile, doc: Yam
     return problems
 
 
-def check_messages(catalogue: MessagesFile, doc: YamlDocument) -> list[Problem]:
-    """Every key the code uses is there, with the same placeholders in every language."""
+def check_messages(
+    catalogue: MessagesFile, texts: Mapping[str, Mapping[Lang, str]], doc: YamlDocument
+) -> list[Problem]:
+    """Every key the code uses is there, and every text of every key can be said.
+
+    `texts` are the catalogue's texts in all three languages (zh-Hant converted where not
+    written by hand): each is filled in with stand-in values as the bot would, uses only the
+    placeholders its key may use, the same ones as zh-Hans, and fits where Telegram shows it.
+    """
     problems = [
         doc.problem(("messages",), f"message {key!r} is missing")
         for key in REQUIRED_MESSAGE_KEYS
         if key not in catalogue.messages
     ]
-    for key, text in catalogue.messages.items():
-        expected = placeholders(text.zh_hans)
-        for lang, value in (("en", text.en), ("zh-Hant", text.zh_hant)):
-            if value is not None and placeholders(value) != expected:
-                problems.append(
-                    doc.problem(
-                        ("messages", key, lang),
-                        f"placeholders {sorted(placeholders(value))} differ from zh-Hans {sorted(expected)}",
-                    )
+    for key, authored in catalogue.messages.items():
+        problems.extend(_check_message(key, authored, texts[key], doc))
+    return problems
+
+
+def _check_message(
+    key: str, authored: LocalizedText, texts: Mapping[Lang, str], doc: YamlDocument
+) -> list[Problem]:
+    allowed = MESSAGE_PLACEHOLDERS.get(key, frozenset())
+    limit = MESSAGE_MAX_CHARS.get(key)
+    problems: list[Problem] = []
+    expected: frozenset[str] | None = None
+    for lang in LANGUAGES:  # zh-Hans first: the others are compared with it
+        text = texts[lang]
+        converted = lang == "zh-Hant" and authored.zh_hant is None
+        if converted and expected is None:
+            continue  # zh-Hans is wrong already; its conversion would repeat the same problems
+        where = ("messages", key, lang)
+        note = " (converted from zh-Hans)" if converted else ""
+        found = template_problems(text, allowed)
+        problems.extend(doc.problem(where, problem + note) for problem in found)
+        if limit is not None and len(text) > limit:
+            problems.append(
+                doc.problem(where, f"is too long ({len(text)} characters, at most {limit}){note}")
+            )
+        if found:
+            continue
+        names = placeholders(text)
+        if lang == "zh-Hans":
+            expected = names if not problems else None
+        elif expected is not None and names != expected:
+            problems.append(
+                doc.problem(where, f"placeholders {sorted(names)} differ from zh-Hans {sorted(expected)}")
+            )
+    return problems
+
+
+# Where users see them: a title is a button label (as "label · title", cut at the render's
+# BUTTON_LABEL_MAX), a summary is one line beside a sub-step's button. A Chinese character is
+# about as wide as two Latin letters, hence half the count.
+TITLE_MAX_CHARS: Mapping[Lang, int] = {"zh-Hans": 16, "zh-Hant": 16, "en": 32}
+SUMMARY_MAX_CHARS: Mapping[Lang, int] = {"zh-Hans": 30, "zh-Hant": 30, "en": 60}
+
+
+@dataclass(frozen=True)
+class ShownTexts:
+    """The short texts users see of one section, in all three languages, and where it is authored."""
+
+    index: int  # position in guide.yaml's sections
+    id: str
+    label: Mapping[Lang, str]
+    label_field: str  # "label" when authored, "step" when derived from the step
+    title: Mapping[Lang, str]
+    summary: Mapping[Lang, str]
+
+
+def check_shown_texts(shown: Sequence[ShownTexts], doc: YamlDocument) -> list[Problem]:
+    """No two sections share a label in any language; titles and summaries fit where they are shown."""
+    problems: list[Problem] = []
+    first_with: dict[tuple[Lang, str], ShownTexts] = {}
+    for item in shown:
+        clashes: dict[str, list[str]] = {}  # earlier section id -> "en 'Step 2'", ...
+        for lang in LANGUAGES:
+            earlier = first_with.setdefault((lang, item.label[lang]), item)
+            if earlier is not item:
+                clashes.setdefault(earlier.id, []).append(f"{lang} {item.label[lang]!r}")
+        for earlier_id, labels in clashes.items():
+            problems.append(
+                doc.problem(
+                    ("sections", item.index, item.label_field),
+                    f"label {', '.join(labels)} is already used by section {earlier_id!r}; "
+                    "give this section its own `label`",
                 )
+            )
+        for field_name, texts, limits in (
+            ("title", item.title, TITLE_MAX_CHARS),
+            ("summary", item.summary, SUMMARY_MAX_CHARS),
+        ):
+            problems.extend(
+                doc.problem(
+                    ("sections", item.index, field_name, lang),
+                    f"{len(texts[lang])} characters, at most {limits[lang]} fit",
+                )
+                for lang in LANGUAGES
+                if len(texts[lang]) > limits[lang]
+            )
     return problems

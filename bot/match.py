@@ -1,19 +1,22 @@
-"""The index and the ranker: a question in, every section scored, best first.
+"""The index and the ranker: a question in, every label scored, plus how on-topic it reads.
 
-Method (chosen by measuring on the dev set and a held-out set, see README). Each section is
-represented by its example questions and titles in all three languages, normalised to
-simplified Chinese with synonyms folded. Terms are Chinese character unigrams and bigrams
-and English word stems, weighted by IDF counted over sections (a term many sections share
-weighs little). Two scores come out:
+Method (chosen by measurement; README "How it answers" has the figures):
 
-- `probability`: a multinomial naive Bayes posterior over the sections. It orders the
-  sections; on our data it beats nearest-example similarity by several points of top-1.
-- `similarity`: TF-IDF cosine, blending the closest example with the section's centroid.
-  It says whether the question is about our topic at all: naive Bayes always picks some
-  section, similarity stays low for "how do I cancel Netflix" (unknown words dilute it).
-
-Out-of-scope examples form one more label, so "how do I cancel a China Unicom card" lands
-there instead of on the nearest in-scope section.
+- Terms (bot/terms.py): Chinese characters and bigrams, English stems, synonyms folded.
+- Labels: every section, and one label per source of text the bot must decline (the
+  hand-written out-of-scope examples; real questions written for banking and hotel
+  assistants, in knowledge/negatives/). Multinomial naive Bayes over all of them, terms
+  weighted by IDF, every label's counts scaled to the same total: a source with thousands of
+  questions has no more say per word than a section with forty examples.
+- Coverage: the share of a question's terms, weighted by how rare each is, that our topic's
+  own texts (examples, titles, answers) use. Questions about cooking or the weather are
+  mostly made of words we never use; a rule that only knows the banking and hotel negatives
+  would not see that, coverage does.
+- Topic words (synonyms.yaml `topic:`): SIM, 保号卡, Vodafone … vouch for a question whose
+  other words we could not know ("my vodafone sim from the kiosk in Durrës").
+- Generic questions: when every word of a question is one the sections share alike
+  ("how do I cancel my SIM"), no section is more likely than the overview of them all.
+- Exact examples: a question written exactly like an example gets that example's label.
 """
 
 from __future__ import annotations
@@ -23,333 +26,268 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.kb import KnowledgeBase
 from bot.normalize import normalize_text
 from bot.synonyms import Synonyms
+from bot.terms import HAN_UNIGRAM_WEIGHT, TermCounts, TypoCorrector, correct_words, terms, words
 
-OUT_OF_SCOPE = "out-of-scope"
-TermCounts = dict[str, float]
-HAN_UNIGRAM_WEIGHT = 0.4
+NEGATIVE_PREFIX = "oos:"
+EXAMPLES_NEGATIVE_LABEL = NEGATIVE_PREFIX + "examples"  # the hand-written out-of-scope examples
+
+
+SMALL_TALK_PREFIX = "talk:"
+_KEY_WORDS = re.compile(r"\w+")
+
+
+def is_negative(label: str) -> bool:
+    """Whether a label stands for text the bot must decline."""
+    return label.startswith(NEGATIVE_PREFIX)
+
+
+def is_section(label: str) -> bool:
+    """Whether a label is a section of the guide (not text to decline, not small talk)."""
+    return not label.startswith((NEGATIVE_PREFIX, SMALL_TALK_PREFIX))
+
+
+def small_talk_kind(label: str) -> str | None:
+    """The kind of small talk a label stands for ("talk:identity" → "identity"), else None."""
+    return label.removeprefix(SMALL_TALK_PREFIX) if label.startswith(SMALL_TALK_PREFIX) else None
 
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """Knobs of the ranker (defaults tuned on the dev and held-out sets)."""
+    """Knobs of the ranker (defaults tuned with bench/tune.py on the labelled sets and negatives)."""
 
-    nearest_weight: float = 0.4  # share of the closest example; the rest goes to the centroid
-    unknown_term_weight: float = 1.0  # a word no example knows, as a share of the rarest term's IDF
-    smoothing: float = 0.05  # naive Bayes additive smoothing
-    similarity_candidates: int = 6  # how many of the most probable labels get a similarity score
-
-
-# Particles and pronouns: bigrams across them ("销的", "亚的") are word-boundary noise.
-_HAN_FUNCTION_CHARS = frozenset("的了吗呢啊吧呀么是我你他她它们在这那就都还也把被给和与或个些很太吧嘛哦哈")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_ENGLISH_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "you",
-        "your",
-        "it",
-        "its",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "am",
-        "do",
-        "does",
-        "did",
-        "to",
-        "of",
-        "in",
-        "on",
-        "for",
-        "at",
-        "by",
-        "with",
-        "and",
-        "or",
-        "if",
-        "so",
-        "that",
-        "this",
-        "these",
-        "those",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "how",
-        "can",
-        "could",
-        "should",
-        "would",
-        "will",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "have",
-        "has",
-        "had",
-        "just",
-        "also",
-        "about",
-        "any",
-        "some",
-        "please",
-        "pls",
-        "hi",
-        "hey",
-        "ok",
-        "okay",
-        "really",
-        "very",
-        "then",
-        "than",
-        "from",
-        "into",
-        "as",
-        "s",
-    ]
-)
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
-
-
-def stem(word: str) -> str:
-    """A light English stem: enough to join cancel/cancelled/cancelling, store/stores."""
-    if word.endswith("'s"):
-        word = word[:-2]
-    word = word.replace("'", "")
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            break
-    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
-        word = word[:-1]  # cancell → cancel, stopp → stop
-    return word
-
-
-def terms(normalized: str) -> TermCounts:
-    """The weighted terms of a normalised text: Han unigrams and bigrams, English stems."""
-    counts: TermCounts = defaultdict(float)
-    for run in _HAN_RUN.findall(normalized):
-        for ch in run:
-            counts[ch] += HAN_UNIGRAM_WEIGHT
-        for a, b in itertools.pairwise(run):
-            if a not in _HAN_FUNCTION_CHARS and b not in _HAN_FUNCTION_CHARS:
-                counts[a + b] += 1.0
-    for word in _WORD.findall(normalized):
-        if word not in _ENGLISH_STOPWORDS:
-            counts["~" + stem(word)] += 1.0
-    return counts
-
-
-SparseVector = dict[str, float]
-
-
-def _unit(vector: SparseVector) -> SparseVector:
-    norm = math.sqrt(sum(value * value for value in vector.values()))
-    return {term: value / norm for term, value in vector.items()} if norm else {}
+    smoothing: float = 0.05  # naive Bayes additive smoothing, on label counts scaled to one size
+    generic_spread: float = 0.75  # a term this evenly spread over the sections names none of them
 
 
 @dataclass(frozen=True)
-class ScoredSection:
-    """A section id (or OUT_OF_SCOPE): its probability (orders the ranking) and similarity (0..1)."""
+class ScoredLabel:
+    """A label (section id or negative source) and its naive Bayes probability."""
 
     id: str
     score: float
-    similarity: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A question's labels, most probable first, and how on-topic its words are."""
+
+    labels: tuple[ScoredLabel, ...]
+    coverage: float  # share of its terms (weighted by rarity) our topic's texts use; 1.0 when it has none
+    foreign: float  # share of its terms that only text the bot must decline uses (QQ, 信用卡, transfer)
+    topic_words: tuple[str, ...]  # the topic words (synonyms.yaml) it contains
+    generic: bool  # every word it has is one all sections use alike, or a topic word ("cancel my SIM")
+    evidence: bool  # whether any of its terms is known at all (an emoji or gibberish has none)
+    chinese_words: int = 0  # how many of its Chinese character pairs are known at all
+    english_words: int = 0  # how many English content words it has
+    exact: str | None = None  # the label of an example written exactly like it
+
+    @property
+    def negative_share(self) -> float:
+        """How much of the probability the sources of text to decline hold."""
+        return sum(label.score for label in self.labels if is_negative(label.id))
 
 
 class SectionIndex:
-    """Example vectors and per-label term statistics, searchable through inverted indexes."""
+    """Per-label term statistics for naive Bayes, and our topic's vocabulary."""
 
     def __init__(
         self,
         documents: Mapping[str, Iterable[str]],
+        topic_texts: Iterable[str] = (),
         synonyms: Synonyms = Synonyms(),
         settings: MatchSettings = MatchSettings(),
     ) -> None:
         self.synonyms = synonyms
         self.settings = settings
         self.labels: tuple[str, ...] = tuple(documents)
-        self._order = {label: position for position, label in enumerate(self.labels)}
-        labelled = [
-            (label, self.terms_of(normalize_text(text)))
-            for label, texts in documents.items()
-            for text in texts
+        self.section_labels = tuple(label for label in self.labels if is_section(label))
+        normalized = {label: [normalize_text(text) for text in texts] for label, texts in documents.items()}
+        topic = [normalize_text(text) for text in topic_texts]
+        self._typos = TypoCorrector(
+            topic_words=itertools.chain.from_iterable(
+                words(text)
+                for text in [*topic, *(t for label in self.section_labels for t in normalized[label])]
+            ),
+            known_words=itertools.chain.from_iterable(
+                words(text) for text in [*topic, *itertools.chain.from_iterable(normalized.values())]
+            ),
+        )
+        # Every word of these texts is known, so none needs the typo corrector.
+        documents_terms = [
+            (label, self._terms(text, correct=False)) for label, texts in normalized.items() for text in texts
         ]
-        labelled = [(label, counts) for label, counts in labelled if counts]
+        labelled = [(label, counts) for label, counts in documents_terms if counts]
+        # Only what authors wrote: the real negatives share plain phrasings with our examples
+        # ("the card is damaged" is a bank question there, a SIM question here).
+        self._exact = _unambiguous(
+            (self._key(text), label)
+            for label, texts in normalized.items()
+            if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
+            for text in texts
+        )
+        self._build_vocabulary(labelled, topic)
+        self._build_bayes(labelled)
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build_vocabulary(self, labelled: list[tuple[str, TermCounts]], topic: list[str]) -> None:
+        in_scope = {term for label, counts in labelled if is_section(label) for term in counts}
+        self._vocabulary = frozenset(in_scope) | frozenset(
+            term for text in topic for term in self._terms(text)
+        )
+        # How much a term says, for coverage: rare terms say more ("pizza"), common ones little
+        # ("long", "take"); a term no text has ever used says the most.
+        document_frequency = Counter(term for _, counts in labelled for term in counts)
+        documents = len(labelled) + 1
+        self._unknown_weight = math.log(documents)
+        self._informativeness = {
+            term: math.log(documents / (frequency + 1)) for term, frequency in document_frequency.items()
+        }
+
+    def _build_bayes(self, labelled: list[tuple[str, TermCounts]]) -> None:
         label_terms: dict[str, set[str]] = defaultdict(set)
         for label, counts in labelled:
             label_terms[label].update(counts)
-        document_frequency: Counter[str] = Counter(term for seen in label_terms.values() for term in seen)
-        self._idf = {term: math.log(1 + len(self.labels) / df) for term, df in document_frequency.items()}
-        # A question full of words no example uses (Netflix, visa ...) is probably about
-        # something else: unknown words keep their weight in the query and dilute its score.
-        self._unknown_idf = math.log(1 + len(self.labels)) * settings.unknown_term_weight
-        self._build_similarity(labelled)
-        self._build_bayes(labelled)
-
-    def _build_similarity(self, labelled: list[tuple[str, TermCounts]]) -> None:
-        # Postings are kept per term and per label, so that similarity is computed for the few
-        # labels naive Bayes finds likely, at a cost that does not grow with the number of labels.
-        self._example_count = 0
-        self._postings: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
-        centroids: dict[str, SparseVector] = defaultdict(lambda: defaultdict(float))
-        for label, counts in labelled:
-            vector = self._weigh(counts)
-            position = self._example_count
-            self._example_count += 1
-            for term, value in vector.items():
-                self._postings[term][label].append((position, value))
-                centroids[label][term] += value
-        self._centroid_postings: dict[str, dict[str, float]] = defaultdict(dict)
-        for label, centroid in centroids.items():
-            for term, value in _unit(centroid).items():
-                self._centroid_postings[term][label] = value
-
-    def _build_bayes(self, labelled: list[tuple[str, TermCounts]]) -> None:
-        # log P(term | label) = base[label] + lift[term][label]; only terms a label has seen
-        # get a lift, so scoring a question touches postings, not every label for every term.
+        label_frequency = Counter(term for seen in label_terms.values() for term in seen)
+        idf = {term: math.log(1 + len(self.labels) / df) for term, df in label_frequency.items()}
         weights: dict[str, TermCounts] = defaultdict(lambda: defaultdict(float))
         for label, counts in labelled:
             for term, count in counts.items():
-                weights[label][term] += count * self._idf[term]
+                weights[label][term] += count * idf[term]
+        self._known = frozenset(idf)
         alpha = self.settings.smoothing
-        vocabulary = len(self._idf)
-        # Labels by position in lists: list indexing is markedly faster than hashing label names
-        # in the per-question loop, which dominates on large knowledge bases.
-        self._bayes_base: list[float] = []
-        self._bayes_lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        totals = {label: sum(weights[label].values()) for label in self.labels}
+        typical = sorted(totals[label] for label in self.section_labels)[len(self.section_labels) // 2]
+        # Every label is scaled to a typical section's total, so that P(term | label) compares
+        # how a label uses its words, not how many words it has; P(unseen term | label) is then
+        # the same for every label and cancels out of the ranking.
+        self._lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for position, label in enumerate(self.labels):
-            total = sum(weights[label].values()) + alpha * vocabulary
-            self._bayes_base.append(math.log(alpha / total))
+            scale = typical / totals[label] if totals[label] else 0.0
             for term, weight in weights[label].items():
-                self._bayes_lift[term].append((position, math.log((weight + alpha) / alpha)))
+                self._lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
+        shares = {label: _shares(weights[label]) for label in self.section_labels}
+        generic = {
+            term
+            for term in idf
+            if len(term) > 1 and _spread(shares.values(), term) >= self.settings.generic_spread
+        }
+        # Topic words name what is cancelled (SIM, Vodafone, 保号卡), never which step: neutral too.
+        topic = {term for word in self.synonyms.topic for term in self._terms(normalize_text(word))}
+        self._neutral = frozenset(generic | {term for term in topic if len(term) > 1})
 
-    @property
-    def size(self) -> int:
-        """How many example vectors the index holds."""
-        return self._example_count
+    # --- querying ----------------------------------------------------------------------------
 
-    def terms_of(self, normalized: str) -> TermCounts:
-        """The terms of a normalised text after synonyms are folded."""
-        return terms(self.synonyms.canonicalize(normalized))
+    def _key(self, normalized: str) -> str:
+        """What makes two questions "written exactly alike": the same words in the same order."""
+        return " ".join(_KEY_WORDS.findall(self.synonyms.canonicalize(normalized)))
 
-    def _weigh(self, counts: Mapping[str, float], unknown_idf: float = 0.0) -> SparseVector:
-        return _unit(
-            {
-                term: (1 + math.log(count) if count >= 1 else count)
-                * self._idf.get(term, _unknown(term, unknown_idf))
-                for term, count in counts.items()
-            }
-        )
+    def _terms(self, normalized: str, *, correct: bool = True) -> TermCounts:
+        text = correct_words(normalized, self._typos) if correct else normalized
+        return terms(self.synonyms.canonicalize(text))
 
-    def rank(
-        self, normalized: str, limit: int | None = None, include: Iterable[str] = ()
-    ) -> list[ScoredSection]:
-        """Labels scored against a normalised question, most probable first.
-
-        With `limit`, only the `limit` most probable labels come back, plus the out-of-scope
-        label and any label in `include` (so a large knowledge base costs little per question).
-        Similarity is computed for the most probable labels, out-of-scope and `include` only;
-        other labels keep 0.0 (they are not offered, and never decide whether to decline).
-        """
-        counts = self.terms_of(normalized)
-        scores, normaliser = self._log_likelihood(counts)
-        candidates = self.settings.similarity_candidates
-        positions = range(len(self.labels))
-        likely = [self.labels[i] for i in heapq.nlargest(candidates, positions, key=scores.__getitem__)]
-        extra = [label for label in (OUT_OF_SCOPE, *include) if label in self._order and label not in likely]
-        similarity = self._similarity(counts, [*likely, *extra])
-        if limit is None:
-            shown: Iterable[str] = self.labels
-        else:
-            top = (
-                likely
-                if limit <= candidates
-                else [self.labels[i] for i in heapq.nlargest(limit, positions, key=scores.__getitem__)]
-            )
-            shown = dict.fromkeys([*top[:limit], *extra])
-        scored = [
-            ScoredSection(
-                label, math.exp(scores[self._order[label]] - normaliser), similarity.get(label, 0.0)
-            )
-            for label in shown
-        ]
-        scored.sort(key=lambda item: (-item.score, -item.similarity, self._order[item.id]))
-        return scored
-
-    def _similarity(self, counts: Mapping[str, float], labels: list[str]) -> dict[str, float]:
-        query = self._weigh(counts, self._unknown_idf)
-        share = self.settings.nearest_weight
-        similarity: dict[str, float] = {}
-        for label in labels:
-            dots: dict[int, float] = defaultdict(float)
-            central = 0.0
-            for term, weight in query.items():
-                for position, value in self._postings[term].get(label, ()) if term in self._postings else ():
-                    dots[position] += weight * value
-                central += (
-                    weight * self._centroid_postings[term].get(label, 0.0)
-                    if term in self._centroid_postings
-                    else 0.0
-                )
-            similarity[label] = share * max(dots.values(), default=0.0) + (1 - share) * central
-        return similarity
-
-    def _log_likelihood(self, counts: Mapping[str, float]) -> tuple[list[float], float]:
-        """Naive Bayes log-likelihood per label (by position), and the log of their sum."""
-        known = {term: count for term, count in counts.items() if term in self._idf}
-        if not known:  # nothing to go on: a flat distribution
-            return [0.0] * len(self.labels), math.log(len(self.labels))
-        mass = sum(known.values())
-        scores = [mass * base for base in self._bayes_base]
-        lifts = self._bayes_lift
+    def rank(self, normalized: str, limit: int | None = None) -> Ranking:
+        """Labels scored for a normalised question, most probable first (the top `limit`)."""
+        counts = self._terms(normalized)
+        known = {term: count for term, count in counts.items() if term in self._known}
+        # log P(question | label) = Σ count × (base + lift); base × mass is the same for every
+        # label and cancels in the normalisation, so only the terms' postings are visited.
+        scores = [0.0] * len(self.labels)
         for term, count in known.items():
-            for position, lift in lifts[term]:
+            for position, lift in self._lift[term]:
                 scores[position] += count * lift
         top = max(scores)
-        # Labels more than e^30 less likely than the best add nothing measurable to the sum.
-        floor = top - 30.0
-        return scores, top + math.log(sum(math.exp(value - top) for value in scores if value > floor))
+        normaliser = top + math.log(sum(math.exp(value - top) for value in scores))
+        positions = range(len(self.labels))
+        order = (
+            sorted(positions, key=lambda i: (-scores[i], i))
+            if limit is None
+            else heapq.nsmallest(limit, positions, key=lambda i: (-scores[i], i))
+        )
+        weights = self._weights(counts)
+        return Ranking(
+            labels=tuple(ScoredLabel(self.labels[i], math.exp(scores[i] - normaliser)) for i in order),
+            coverage=_share(weights, lambda term: term in self._vocabulary, empty=1.0),
+            foreign=_share(
+                weights, lambda term: term in self._known and term not in self._vocabulary, empty=0.0
+            ),
+            topic_words=self.synonyms.topic_words(normalized),
+            generic=bool(known) and all(term in self._neutral for term in known if len(term) > 1),
+            evidence=bool(known),
+            chinese_words=sum(1 for term in known if len(term) == 2 and not term.startswith("~")),
+            english_words=sum(1 for term in counts if term.startswith("~")),
+            exact=self._exact.get(self._key(normalized)),
+        )
+
+    def _is_foreign(self, term: str) -> bool:
+        return term in self._known and term not in self._vocabulary
+
+    def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
+        """How much each term of a question says (numbers say nothing: they were cut or are steps)."""
+        return {
+            term: self._informativeness.get(term, self._unknown_weight)
+            * (HAN_UNIGRAM_WEIGHT if len(term) == 1 else 1.0)
+            for term in counts
+            if not term[1:].isdigit()
+        }
 
 
-def _unknown(term: str, unknown_idf: float) -> float:
-    # An unseen Chinese bigram is mostly a word boundary we cut through, not a new topic;
-    # unseen characters and English words are real evidence of something else.
-    is_han_bigram = len(term) == 2 and not term.startswith("~")
-    return 0.0 if is_han_bigram else unknown_idf
+def _share(weights: Mapping[str, float], chosen: Callable[[str], bool], *, empty: float) -> float:
+    total = sum(weights.values())
+    return sum(weight for term, weight in weights.items() if chosen(term)) / total if total else empty
+
+
+def _shares(weights: Mapping[str, float]) -> dict[str, float]:
+    """Each term's share of a label's weight."""
+    total = sum(weights.values()) or 1.0
+    return {term: weight / total for term, weight in weights.items()}
+
+
+def _spread(section_shares: Iterable[Mapping[str, float]], term: str) -> float:
+    """How evenly a term is used across the sections: normalised entropy, 0 (one) to 1 (all alike)."""
+    shares = [share.get(term, 0.0) for share in section_shares]
+    total = sum(shares)
+    if total <= 0 or len(shares) < 2:
+        return 0.0
+    entropy = -sum(share / total * math.log(share / total) for share in shares if share > 0)
+    return entropy / math.log(len(shares))
+
+
+def _unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Keys that map to exactly one label (an example written twice for two labels says nothing)."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    for key, label in pairs:
+        if key:
+            labels[key].add(label)
+    return {key: next(iter(found)) for key, found in labels.items() if len(found) == 1}
 
 
 def section_documents(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """What represents each label: a section's examples and titles; the out-of-scope examples."""
+    """What represents each label: a section's examples and titles; each source of negatives; small talk."""
     documents: dict[str, list[str]] = {}
     for section in kb.sections:
         texts = [text for per_lang in kb.examples.get(section.id, {}).values() for text in per_lang]
         texts.extend(section.title.values())
         documents[section.id] = texts
-    documents[OUT_OF_SCOPE] = [text for per_lang in kb.out_of_scope.values() for text in per_lang]
+    documents[EXAMPLES_NEGATIVE_LABEL] = [text for per_lang in kb.out_of_scope.values() for text in per_lang]
+    for name, negatives in kb.negatives.items():
+        documents[NEGATIVE_PREFIX + name] = list(negatives)
+    for kind, phrases in kb.small_talk.items():
+        documents[SMALL_TALK_PREFIX + kind] = list(phrases)
     return documents
 
 
+def topic_texts(kb: KnowledgeBase) -> list[str]:
+    """Our topic's own wording beyond the examples: every section's title and answer."""
+    return [text for section in kb.sections for text in (*section.title.values(), *section.answer.values())]
+
+
 def build_index(kb: KnowledgeBase, settings: MatchSettings = MatchSettings()) -> SectionIndex:
-    """Index a knowledge base (see section_documents for what is indexed)."""
-    return SectionIndex(section_documents(kb), kb.synonyms, settings)
+    """Index a knowledge base (see section_documents and topic_texts for what is indexed)."""
+    return SectionIndex(section_documents(kb), topic_texts(kb), kb.synonyms, settings)

@@ -11,37 +11,24 @@ import re
 import unicodedata
 
 from bot.chinese import to_simplified
+from bot.patterns import HAN, MAX_QUESTION_CHARS, MENTION, strip_invisible
+from bot.privacy import drop_personal_data
 
-MAX_QUESTION_CHARS = 1_000
-
-_MENTION = re.compile(r"@[A-Za-z][A-Za-z0-9_]{2,31}")  # Telegram usernames start with a letter
 _SPACES = re.compile(r"\s+")
-# Phone, SIM (ICCID) and passport numbers: personal, and noise to the matcher ("+355" of a
-# phone number would pull towards the section that mentions the country code).
-_LONG_NUMBER = re.compile(r"\+?\d(?:[\s-]?\d){5,}")
-# Zero-width characters, bidi controls and other format characters carry no meaning here.
-_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
-
-
-def strip_invisible(text: str) -> str:
-    """Drop control, format (zero-width, bidi) and unassigned characters; keep line breaks as spaces."""
-    return "".join(
-        " " if ch in "\n\r\t" else ch
-        for ch in text
-        if ch in "\n\r\t" or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-    )
 
 
 def normalize_text(raw: str) -> str:
     """The comparable form of a message: what matching and follow-up detection look at.
 
-    Long digit runs (phone, SIM, passport numbers) are dropped: they mean nothing to matching.
+    Personal data (phone, SIM, passport numbers, e-mail addresses — found by the same detector
+    that redacts them, bot.privacy) are dropped: they mean nothing to matching, and "+355" of a
+    phone number would pull towards the section that names the country code.
     """
     text = unicodedata.normalize("NFKC", raw[: MAX_QUESTION_CHARS * 4])
     text = strip_invisible(text)
-    text = _MENTION.sub(" ", text)
-    text = _LONG_NUMBER.sub(" ", text)
-    text = to_simplified(text).lower()
+    text = MENTION.sub(" ", text)
+    text = drop_personal_data(text)
+    text = (to_simplified(text) if HAN.search(text) else text).lower()
     text = text.replace("。", " ").replace("，", " ")
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]
 
@@ -75,6 +62,9 @@ _STEP_PATTERNS = (
     re.compile(r"\b" + _EN_NUM + r"(?:st|nd|rd|th)?\s+step\b"),
     re.compile(r"\bpart\s+" + _EN_NUM + r"\b"),
 )
+_SUB_STEP = re.compile(
+    r"第\s*" + _NUM + r"\s*步\s*(?:的|里的|里)?\s*第\s*" + _NUM + r"\s*(?:个)?\s*小?(?:步骤|步)"
+)
 # A bare "4.1" is a step reference only in a short message ("4.1", "3.2 是什么", "what's 5.2").
 _BARE_SUBSTEP = re.compile(r"(?<![\d.])([1-9])\.([1-9])(?![\d.%€$]|\s*(?:欧|元|块|lek|eur|gb|mb|g\b|m\b))")
 _BARE_SUBSTEP_MAX_LENGTH = 24
@@ -97,6 +87,11 @@ def find_step_reference(normalized: str) -> str | None:
     Recognises 第四步, 第4步, 步骤四, 第四个步骤 (and traditional forms, already converted),
     step 4, step four, 4th step, fourth step, and a bare "4.1" in a short message.
     """
+    sub_step = _SUB_STEP.search(normalized)  # 第五步第二小步: 5.2
+    if sub_step:
+        whole, part = _number_text(sub_step.group(1)), _number_text(sub_step.group(2))
+        if whole and part and "." not in whole + part:
+            return f"{whole}.{part}"
     for pattern in _STEP_PATTERNS:
         found = pattern.search(normalized)
         if found:

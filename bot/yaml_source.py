@@ -4,10 +4,17 @@ Authors need `file:line` in error messages, and PyYAML's safe_load forgets posit
 silently keeps the last of two duplicate keys. So we compose the node tree with the safe
 loader and build plain Python values ourselves, recording the line of every path, refusing
 duplicate keys and any tag beyond the plain YAML types (`!!python/object` above all).
+
+A knowledge-base file is edited by hand and reloaded by a running bot, so reading one must
+never hang or exhaust it: only regular files are read (a named pipe would block for ever,
+/dev/zero never ends), their size is checked before reading, and nesting is capped before
+PyYAML's recursive composer can overflow the stack.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +23,17 @@ import yaml
 
 from bot.problems import KnowledgeBaseError, Problem, format_field_path
 
+# The largest file (examples.yaml) is about 100 kB; ten times that is a mistake, and already
+# takes seconds to parse.
 MAX_FILE_BYTES = 1_000_000
 # Aliases can make a tiny file expand into a huge tree ("billion laughs"): cap the work.
 MAX_NODES = 200_000
+# Lists and mappings inside one another. The real files nest 4 deep (sections → section →
+# title → language); PyYAML's composer recurses per level and overflows near 300.
+MAX_NESTING_DEPTH = 20
+_TOO_DEEP = f"lists and mappings nested more than {MAX_NESTING_DEPTH} deep"
+# Opening a named pipe for reading waits for a writer unless told not to.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 _PLAIN_SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -58,15 +73,54 @@ def read_yaml_file(path: Path, display_name: str | None = None) -> YamlDocument:
     """Read one YAML file safely, raising KnowledgeBaseError with file:line on any defect."""
     name = display_name or str(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular_file(path)
+    except _Refused as refused:
+        raise KnowledgeBaseError([Problem(name, 0, "", str(refused))]) from None
     except FileNotFoundError:
         raise KnowledgeBaseError([Problem(name, 0, "", "file is missing")]) from None
     except OSError as exc:
         raise KnowledgeBaseError([Problem(name, 0, "", f"cannot read file: {exc.strerror}")]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        message = f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
-        raise KnowledgeBaseError([Problem(name, 0, "", message)])
     return parse_yaml_text(_decode_utf8(raw, name), name)
+
+
+class _Refused(Exception):
+    """A file that is there but must not be read; the text says why."""
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file (symlinks followed) of at most MAX_FILE_BYTES; never blocks.
+
+    The kind and size are checked before reading, and again on the open file, so a file
+    swapped for a pipe or a device between the two looks is still refused.
+    """
+    _refuse_unless_readable(os.stat(path))
+    descriptor = os.open(path, _OPEN_FLAGS)
+    with os.fdopen(descriptor, "rb") as file:
+        _refuse_unless_readable(os.fstat(descriptor))
+        raw = file.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # it grew after the size was checked
+        raise _Refused(f"file is over the {MAX_FILE_BYTES:,}-byte limit")
+    return raw
+
+
+def _refuse_unless_readable(status: os.stat_result) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        raise _Refused(
+            f"is {_kind_of(status.st_mode)}, not a regular file; knowledge files must be plain files"
+        )
+    if status.st_size > MAX_FILE_BYTES:
+        raise _Refused(f"file is {status.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+
+
+def _kind_of(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "a special file")
 
 
 def _decode_utf8(raw: bytes, name: str) -> str:
@@ -90,7 +144,9 @@ def parse_yaml_text(text: str, name: str) -> YamlDocument:
     if tab_problems:
         raise KnowledgeBaseError(tab_problems)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_DepthLimitedLoader)
+    except _TooDeep as exc:
+        raise KnowledgeBaseError([Problem(name, exc.line, "", _TOO_DEEP)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -108,6 +164,32 @@ def parse_yaml_text(text: str, name: str) -> YamlDocument:
     return document
 
 
+class _TooDeep(Exception):
+    """Nesting passed MAX_NESTING_DEPTH at this 1-based line."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """The safe loader, refusing lists and mappings nested deeper than MAX_NESTING_DEPTH."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if not self.check_event(yaml.CollectionStartEvent):
+            return super().compose_node(parent, index)
+        if self.depth >= MAX_NESTING_DEPTH:
+            opening: yaml.CollectionStartEvent = self.current_event  # what check_event looked at
+            raise _TooDeep(opening.start_mark.line + 1 if opening.start_mark else 0)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 class _Builder:
     """Turns a composed node tree into plain values, recording lines and collecting problems."""
 
@@ -115,6 +197,7 @@ class _Builder:
         self.document = document
         self.problems: list[Problem] = []
         self.nodes_seen = 0
+        self.too_deep = False
         self.constructor = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
@@ -122,6 +205,12 @@ class _Builder:
         if self.nodes_seen > MAX_NODES:
             if self.nodes_seen == MAX_NODES + 1:
                 self._fail(node, path, f"document too large (over {MAX_NODES:,} values; aliases?)")
+            return None
+        if isinstance(node, yaml.CollectionNode) and len(path) >= MAX_NESTING_DEPTH:
+            # Reached through aliases (`&a [*a]` is even a loop): the text itself nests less.
+            if not self.too_deep:
+                self.too_deep = True
+                self._fail(node, path, _TOO_DEEP)
             return None
         self.document.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:

@@ -1,10 +1,13 @@
-"""The decision (answer / clarify / decline) and follow-ups, through the real knowledge base."""
+"""Understanding one message (answer / clarify / decline / small talk) and follow-ups, on the real KB."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.answer import Context, Responder
+from bot.answer import Place, Responder
+from bot.kb import KnowledgeBase
+from bot.outcomes import Answered, Clarify, Declined, DeclineReason, Notice, SmallTalk, View, offered_sections
+from bot.small_talk import SmallTalkKind
 
 
 @pytest.mark.parametrize(
@@ -27,105 +30,160 @@ from bot.answer import Context, Responder
 def test_clear_questions_are_answered_with_the_right_section(
     responder: Responder, question: str, section: str
 ) -> None:
-    answer = responder.respond(question)
-    assert (answer.decision, answer.section_id) == ("answer", section)
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Answered)
+    assert outcome.section_id == section
 
 
 @pytest.mark.parametrize(
-    "question", ["hello", "tell me a joke", "怎么充值话费", "联通的卡怎么注销", "asdfghjkl", "🙂"]
+    "question",
+    [
+        "tell me a joke",
+        "怎么充值话费",
+        "联通的卡怎么注销",
+        "asdfghjkl",
+        "🙂",
+        "how long does pizza take",
+        "帮我写个邮件",
+        "what's the weather like in Tirana tomorrow",
+        "明天北京会下雨吗",
+        "How do I transfer money to my friend?",
+        "推荐一家评分4.5分以上的酒店",
+    ],
 )
 def test_out_of_scope_is_declined(responder: Responder, question: str) -> None:
-    answer = responder.respond(question)
-    assert answer.decision == "decline"
-    assert answer.section_id is None
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Declined | SmallTalk), outcome
+    assert offered_sections(outcome) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("你好", SmallTalkKind.GREETING),
+        ("在吗", SmallTalkKind.GREETING),
+        ("hi", SmallTalkKind.GREETING),
+        ("Hello!!", SmallTalkKind.GREETING),
+        ("谢谢", SmallTalkKind.THANKS),
+        ("多谢", SmallTalkKind.THANKS),
+        ("thanks", SmallTalkKind.THANKS),
+        ("thanks bye", SmallTalkKind.GOODBYE),
+        ("再见", SmallTalkKind.GOODBYE),
+        ("who are you", SmallTalkKind.IDENTITY),
+        ("are you a bot?", SmallTalkKind.IDENTITY),
+        ("tell me what your name is", SmallTalkKind.IDENTITY),
+        ("你是機器人嗎", SmallTalkKind.IDENTITY),
+        ("好的", SmallTalkKind.ACKNOWLEDGEMENT),
+        ("ok", SmallTalkKind.ACKNOWLEDGEMENT),
+    ],
+)
+def test_small_talk_is_recognised(responder: Responder, text: str, kind: SmallTalkKind) -> None:
+    assert responder.understand(text) == SmallTalk(kind)
+
+
+def test_a_greeting_in_front_of_a_question_does_not_hide_the_question(responder: Responder) -> None:
+    outcome = responder.understand("你好，请问卡丢了还能注销吗")
+    assert isinstance(outcome, Answered)
+    assert outcome.section_id == "lost-card"
 
 
 def test_step_with_a_real_question_leans_to_that_step(responder: Responder) -> None:
-    answer = responder.respond("第二步的银行卡解绑怎么弄")
-    assert answer.section_id == "unbind-services"
+    outcome = responder.understand("第二步的银行卡解绑怎么弄")
+    assert isinstance(outcome, Answered)
+    assert outcome.section_id == "unbind-services"
 
 
-def test_unknown_step_gets_a_notice(responder: Responder) -> None:
-    answer = responder.respond("第九步")
-    assert answer.decision == "decline"
-    assert answer.notice == "unknown_step"
-    assert dict(answer.notice_values) == {"step": "9"}
+def test_unknown_step_says_which_step(responder: Responder) -> None:
+    assert responder.understand("第九步") == Declined(DeclineReason.UNKNOWN_STEP, step="9")
 
 
 @pytest.mark.parametrize(
-    ("text", "notice"),
-    [("", "empty"), ("   \n\t", "empty"), ("\u200b\u200b", "empty"), ("x" * 5000, "too_long")],
+    ("text", "reason"),
+    [
+        ("", DeclineReason.EMPTY),
+        ("   \n\t", DeclineReason.EMPTY),
+        ("\u200b\u200b", DeclineReason.EMPTY),
+        ("x" * 5000, DeclineReason.TOO_LONG),
+    ],
 )
-def test_empty_and_huge_messages_get_a_polite_notice(responder: Responder, text: str, notice: str) -> None:
-    answer = responder.respond(text)
-    assert (answer.decision, answer.notice) == ("decline", notice)
+def test_empty_and_huge_messages_are_declined_with_their_reason(
+    responder: Responder, text: str, reason: DeclineReason
+) -> None:
+    assert responder.understand(text) == Declined(reason)
+
+
+def _section(outcome: object) -> str | None:
+    return outcome.section_id if isinstance(outcome, Answered) else None
 
 
 def test_next_and_back_follow_the_reading_order(responder: Responder) -> None:
-    at_backup = Context(section_id="backup")
-    assert responder.respond("下一步", at_backup).section_id == "unbind-services"
-    assert responder.respond("上一步", at_backup).section_id == "reasons"
-    assert responder.respond("next", Context(section_id="verify-cancellation")).section_id == "after-cancel"
+    at_backup = Place("backup")
+    assert _section(responder.understand("下一步", at_backup)) == "unbind-services"
+    assert _section(responder.understand("上一步", at_backup)) == "reasons"
+    assert _section(responder.understand("next", Place("verify-cancellation"))) == "after-cancel"
 
 
-def test_next_at_the_end_says_so(responder: Responder) -> None:
-    answer = responder.respond("next", Context(section_id="account-status"))
-    assert answer.notice == "no_next"
-    assert answer.section_id == "account-status"
+@pytest.mark.parametrize(
+    "text",
+    ["and then?", "what's next", "after that", "然后呢", "接下来", "跟住呢", "再来", "之后呢", "then what"],
+)
+def test_every_way_of_saying_next_means_next(responder: Responder, text: str) -> None:
+    assert _section(responder.understand(text, Place("backup"))) == "unbind-services"
 
 
-def test_follow_up_without_context_points_to_the_steps(responder: Responder) -> None:
-    answer = responder.respond("下一步")
-    assert (answer.decision, answer.notice) == ("decline", "no_context")
+def test_next_at_the_end_of_a_chain_says_so(responder: Responder) -> None:
+    for last in ("account-status", "lost-card", "let-it-lapse"):
+        outcome = responder.understand("next", Place(last))
+        assert outcome == Answered(last, notice=Notice.END_OF_CHAIN, candidates=outcome.candidates)  # type: ignore[union-attr]
 
 
-def test_more_detail_shows_the_sub_steps(responder: Responder) -> None:
-    answer = responder.respond("详细点", Context(section_id="visit-store"))
-    assert (answer.section_id, answer.detail) == ("visit-store", True)
-    leaf = responder.respond("more detail", Context(section_id="store-form"))
-    assert leaf.notice == "no_detail"
-    overview = responder.respond("详细点", Context(section_id="overview"))  # not the whole guide at once
-    assert overview.notice == "no_detail"
+def test_next_after_a_did_you_mean_goes_on_from_the_first_choice(responder: Responder) -> None:
+    outcome = responder.understand("下一步", Place(choices=("store-documents", "prepare-info")))
+    assert _section(outcome) == "store-documents"
+
+
+def test_follow_up_without_any_place_points_to_the_steps(responder: Responder) -> None:
+    assert responder.understand("下一步") == Declined(DeclineReason.NO_CONTEXT)
+
+
+def test_more_detail_shows_the_sub_steps_or_else_the_related_sections(responder: Responder) -> None:
+    on_a_step = responder.understand("详细点", Place("visit-store"))
+    assert isinstance(on_a_step, Answered)
+    assert (on_a_step.section_id, on_a_step.view) == ("visit-store", View.SUBSTEPS)
+    on_a_leaf = responder.understand("more detail", Place("store-form"))
+    assert isinstance(on_a_leaf, Answered)
+    assert (on_a_leaf.section_id, on_a_leaf.view) == ("store-form", View.RELATED)
 
 
 def test_clarify_then_pick_by_number(responder: Responder) -> None:
-    context = Context(choices=("store-documents", "prepare-info"))
-    assert responder.respond("2", context).section_id == "prepare-info"
-    assert responder.respond("1", context).section_id == "store-documents"
-
-
-def test_answer_language_is_detected_or_forced(responder: Responder) -> None:
-    assert responder.respond("註銷協議").lang == "zh-Hant"
-    assert responder.respond("how to cancel").lang == "en"
-    assert responder.respond("how to cancel", lang="zh-Hans").lang == "zh-Hans"
-
-
-def test_context_after_an_answer_and_after_a_decline(responder: Responder) -> None:
-    previous = Context(section_id="backup", updated_at=5.0)
-    answered = responder.respond("归还设备", previous)
-    assert answered.next_context(previous).section_id == "return-devices"
-    declined = responder.respond("hello", previous)
-    assert declined.next_context(previous) == previous
-
-
-def test_follow_ups_keep_the_language_of_the_conversation(responder: Responder) -> None:
-    chinese = Context(section_id="backup", lang="zh-Hans")
-    assert responder.respond("next", chinese).lang == "zh-Hans"
-    assert responder.respond("2", Context(choices=("backup", "lost-card"), lang="zh-Hant")).lang == "zh-Hant"
-    assert responder.respond("how do I back up my contacts", chinese).lang == "en"  # a real question: its own
-    assert responder.respond("4.1", Context(lang="en")).lang == "en"  # no letters: the conversation's
-    assert responder.respond("4.1").lang == "zh-Hans"
+    place = Place(choices=("store-documents", "prepare-info"))
+    assert _section(responder.understand("2", place)) == "prepare-info"
+    assert _section(responder.understand("1", place)) == "store-documents"
 
 
 def test_personal_numbers_do_not_steer_the_answer(responder: Responder) -> None:
-    plain = responder.respond("where can I buy a sim")
-    with_phone = responder.respond("where can I buy a sim, call me on +355 69 123 4567")
-    assert (plain.decision, plain.section_id) == (with_phone.decision, with_phone.section_id)
-    iccid = responder.respond("卡丢了 8935501234567890123")
-    assert iccid.section_id == "lost-card"
+    plain = responder.understand("where can I buy a sim")
+    with_phone = responder.understand("where can I buy a sim, call me on +355 69 123 4567")
+    assert type(plain) is type(with_phone)
+    assert offered_sections(plain) == offered_sections(with_phone)
+    assert _section(responder.understand("卡丢了 8935501234567890123")) == "lost-card"
 
 
 def test_a_bare_number_without_pending_choices_is_a_step(responder: Responder) -> None:
-    assert responder.respond("4").section_id == "visit-store"
-    assert responder.respond("2", Context(section_id="store-form")).section_id == "backup"
-    assert responder.respond("9").decision == "decline"
+    assert _section(responder.understand("4")) == "visit-store"
+    assert _section(responder.understand("2", Place("store-form"))) == "backup"
+    assert isinstance(responder.understand("9"), Declined)
+
+
+def test_a_did_you_mean_never_offers_two_choices_with_the_same_label(
+    responder: Responder, kb: KnowledgeBase
+) -> None:
+    from bot.render import step_label
+
+    questions = [line for texts in kb.examples.values() for per_lang in texts.values() for line in per_lang]
+    for question in questions[::3]:
+        outcome = responder.understand(question)
+        if isinstance(outcome, Clarify):
+            for lang in ("zh-Hans", "zh-Hant", "en"):
+                labels = [step_label(kb, kb.section(c.id), lang) for c in outcome.candidates]  # type: ignore[arg-type]
+                assert len(labels) == len(set(labels)), (question, labels)

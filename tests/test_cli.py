@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
+
+import pytest
 
 from bot.kb import DEFAULT_KB_DIR
 from bot.kb_checks import REQUIRED_SECTION_IDS
-from tests.cli import run_cli
+from tests.cli import REPO, run_cli
 
 run = run_cli
+TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
+
+
+@pytest.fixture
+def retitled_kb(tmp_path: Path) -> Path:
+    """A copy of the knowledge base whose step 4 has a title no other copy has."""
+    copy = tmp_path / "retitled-kb"
+    shutil.copytree(DEFAULT_KB_DIR, copy)
+    guide = copy / "guide.yaml"
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text.replace("zh-Hans: 去营业厅办理", "zh-Hans: 复制品里的第四步", 1), encoding="utf-8")
+    return copy
 
 
 def test_check_prints_a_summary_and_exits_zero() -> None:
@@ -57,13 +72,18 @@ def test_ask_json_gives_one_object() -> None:
 
 
 def test_ask_jsonl_answers_every_line_in_order() -> None:
-    questions = ["hello", "SIM卡遺失", "how do I know it worked", "", "第2步"]
+    questions = ["hello", "SIM卡遺失", "how do I know it worked", "", "第2步", "how long does pizza take"]
     result = run("ask", "--jsonl", stdin="\n".join(questions) + "\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["question"] for row in rows] == questions
-    assert set(rows[0]) == {"question", "lang", "decision", "section", "candidates", "text"}
-    assert rows[0]["decision"] == "decline"
-    assert rows[0]["section"] is None
+    assert set(rows[0]) == {"question", "lang", "decision", "section", "small_talk", "candidates", "text"}
+    assert (rows[0]["decision"], rows[0]["small_talk"], rows[0]["section"]) == (
+        "small_talk",
+        "greeting",
+        None,
+    )
+    assert (rows[3]["decision"], rows[3]["reason"]) == ("decline", "empty")
+    assert (rows[5]["decision"], rows[5]["reason"]) == ("decline", "off_topic")
     assert rows[1]["lang"] == "zh-Hant"
     assert rows[1]["section"] == "lost-card"
     assert rows[4]["section"] in {"backup", "unbind-services"}
@@ -118,3 +138,74 @@ def test_run_with_a_malformed_token_never_echoes_it(tmp_path: Path) -> None:
     assert "malformed" in result.stderr
     assert token not in result.stderr + result.stdout
     assert "not-a-real" not in result.stderr
+
+
+def test_version_prints_the_installed_version_and_exits_zero() -> None:
+    version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"albania-sim-bot {version}\n"
+
+
+def test_commands_work_from_any_directory(tmp_path: Path) -> None:
+    result = run_cli("ask", "第四步", env={"HOME": str(tmp_path)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "去营业厅办理" in result.stdout.splitlines()[0]
+
+
+def test_bot_kb_dir_from_the_environment_is_the_knowledge_base_ask_uses(
+    tmp_path: Path, retitled_kb: Path
+) -> None:
+    result = run_cli("ask", "第四步", env={"HOME": str(tmp_path), "BOT_KB_DIR": str(retitled_kb)})
+    assert result.returncode == 0, result.stderr
+    assert "复制品里的第四步" in result.stdout.splitlines()[0]
+
+
+def test_bot_kb_dir_from_dot_env_in_the_working_directory_is_honoured(
+    tmp_path: Path, retitled_kb: Path
+) -> None:
+    (tmp_path / ".env").write_text(f"BOT_KB_DIR={retitled_kb}\n", encoding="utf-8")
+    result = run_cli("chat", stdin="第四步\n/quit\n", env={"HOME": str(tmp_path)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "复制品里的第四步" in result.stdout
+
+
+def test_kb_on_the_command_line_wins_over_bot_kb_dir(tmp_path: Path, retitled_kb: Path) -> None:
+    env = {"HOME": str(tmp_path), "BOT_KB_DIR": str(tmp_path / "missing")}
+    result = run_cli("ask", "第四步", "--kb", str(retitled_kb), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "复制品里的第四步" in result.stdout.splitlines()[0]
+    assert run_cli("check", str(retitled_kb), env=env).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "origin"),
+    [
+        (["check", "{missing}"], {}, "given on the command line"),
+        (["ask", "第四步", "--kb", "{missing}"], {}, "given on the command line"),
+        (["chat"], {"BOT_KB_DIR": "{missing}"}, "set by BOT_KB_DIR"),
+        (["eval", "set.yaml"], {"BOT_KB_DIR": "{missing}"}, "set by BOT_KB_DIR"),
+        # A regression here would start polling: the unreachable API makes it fail fast instead.
+        (
+            ["run"],
+            {
+                "BOT_KB_DIR": "{missing}",
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
+                "BOT_HTTP_TIMEOUT": "1",
+            },
+            "set by BOT_KB_DIR",
+        ),
+    ],
+)
+def test_a_missing_knowledge_base_directory_is_one_line_naming_it_and_where_it_came_from(
+    tmp_path: Path, args: list[str], env: dict[str, str], origin: str
+) -> None:
+    missing = str(tmp_path / "no-such-kb")
+    filled = {key: value.format(missing=missing) for key, value in env.items()}
+    result = run_cli(
+        *(arg.format(missing=missing) for arg in args), env={"HOME": str(tmp_path), **filled}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"error: knowledge-base directory {missing} does not exist ({origin})\n"
+    assert TOKEN not in result.stderr

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Secret, load_settings, read_env_file
+from bot.config import ConfigError, Secret, load_settings, read_env_file, resolve_kb_dir
+from bot.kb import DEFAULT_KB_DIR
 from bot.telegram.logging_setup import REDACTED, configure_logging
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_env_file_parsing(tmp_path: Path) -> None:
@@ -48,6 +50,7 @@ def test_settings_are_validated() -> None:
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_WATCH_KB": "maybe"}, "BOT_WATCH_KB"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "ftp://x"}, "TELEGRAM_API_BASE_URL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_WEBHOOK_PORT": "99999"}, "BOT_WEBHOOK_PORT"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_KB_DIR": "/nonexistent/kb"}, "/nonexistent/kb .*BOT_KB_DIR"),
     ],
 )
 def test_bad_settings_name_the_setting_and_never_echo_the_token(env: dict[str, str], message: str) -> None:
@@ -82,3 +85,36 @@ def test_http_and_telegram_libraries_are_kept_quiet_even_at_debug() -> None:
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
     assert logging.getLogger("telegram.Bot").getEffectiveLevel() >= logging.INFO
     assert logging.getLogger("bot").getEffectiveLevel() == logging.DEBUG
+
+
+def test_in_a_checkout_the_default_knowledge_base_is_the_one_authors_edit() -> None:
+    assert DEFAULT_KB_DIR == REPO / "knowledge"
+    assert resolve_kb_dir(None, {}) == DEFAULT_KB_DIR
+    assert resolve_kb_dir(None, {"BOT_KB_DIR": "  "}) == DEFAULT_KB_DIR
+
+
+def test_bot_kb_dir_wins_over_the_default_and_the_command_line_wins_over_both(tmp_path: Path) -> None:
+    from_env, given = tmp_path / "env-kb", tmp_path / "given-kb"
+    from_env.mkdir()
+    given.mkdir()
+    assert resolve_kb_dir(None, {"BOT_KB_DIR": str(from_env)}) == from_env
+    assert resolve_kb_dir(given, {"BOT_KB_DIR": str(from_env)}) == given
+    assert resolve_kb_dir(given, {"BOT_KB_DIR": str(tmp_path / "missing")}) == given
+
+
+def test_settings_take_the_knowledge_base_from_the_same_resolution(tmp_path: Path) -> None:
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}).kb_dir == DEFAULT_KB_DIR
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_KB_DIR": str(tmp_path)}).kb_dir == tmp_path
+    given = tmp_path / "given"
+    given.mkdir()
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_KB_DIR": str(tmp_path)}, given).kb_dir == given
+
+
+def test_a_knowledge_base_path_that_is_a_file_is_named_as_not_a_directory(tmp_path: Path) -> None:
+    file = tmp_path / "guide.yaml"
+    file.write_text("sections: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        resolve_kb_dir(file, {})
+    assert (
+        str(caught.value) == f"knowledge-base directory {file} is not a directory (given on the command line)"
+    )

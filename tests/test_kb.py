@@ -277,9 +277,10 @@ def test_examples_for_an_unknown_section_and_too_few_examples(kb_copy: Path) -> 
 
 
 def test_message_placeholders_must_match_across_languages(kb_copy: Path) -> None:
-    edit(kb_copy, "messages.yaml", lambda t: t.replace("en: Step {step}", "en: Step {stpe}", 1))
-    problems = problems_of(kb_copy)
-    assert any(p.field.startswith("messages.") and "placeholders" in p.message for p in problems)
+    edit(kb_copy, "messages.yaml", lambda t: t.replace("en: Step {step}", "en: Step", 1))
+    [problem] = problems_of(kb_copy)
+    assert problem.field == "messages.step_label.en"
+    assert problem.message == "placeholders [] differ from zh-Hans ['step']"
 
 
 def test_missing_message_key(kb_copy: Path) -> None:
@@ -303,3 +304,103 @@ def test_every_problem_is_reported_in_one_pass(kb_copy: Path) -> None:
 def test_problem_renders_as_file_line_field_message() -> None:
     problem = Problem("knowledge/guide.yaml", 118, "sections[7].answer.en", "missing")
     assert str(problem) == "knowledge/guide.yaml:118: sections[7].answer.en: missing"
+
+
+# --- labels, summaries and the phrase card ------------------------------------------------------
+
+
+def test_a_section_label_replaces_the_step_label_and_is_converted_to_traditional() -> None:
+    kb = load_knowledge_base()
+    assert kb.section("lost-card").label == {"zh-Hans": "支线", "zh-Hant": "支線", "en": "Side path"}
+    assert kb.section("contact-support").label == {"zh-Hans": "第 3 步", "zh-Hant": "第 3 步", "en": "Step 3"}
+    assert kb.section("overview").label["en"] == kb.messages.get("step_label_all", "en")
+    assert kb.section("let-it-lapse").label["en"] == kb.messages.get("step_label_extra", "en")
+
+
+def test_every_section_has_a_summary_in_all_three_languages() -> None:
+    kb = load_knowledge_base()
+    for section in kb.sections:
+        assert all(section.summary[lang] for lang in ("zh-Hans", "zh-Hant", "en")), section.id
+
+
+def test_two_sections_sharing_a_label_are_reported_at_the_later_one(kb_copy: Path) -> None:
+    def drop_operators_label(text: str) -> str:
+        start = text.index("  - id: operators")
+        label = text.index("    label:\n", start)
+        return text[:label] + text[text.index("    parent:", label) :]
+
+    text = edit(kb_copy, "guide.yaml", drop_operators_label)
+    [problem] = problems_of(kb_copy)
+    assert problem.field.endswith(".step")
+    assert problem.line == line_of(text, '  - id: operators\n    step: "3"') + 1
+    assert "'contact-support'" in problem.message
+    assert "en 'Step 3'" in problem.message
+    assert "zh-Hans '第 3 步'" in problem.message
+
+
+def test_an_authored_label_that_clashes_is_reported_at_its_label(kb_copy: Path) -> None:
+    text = edit(kb_copy, "guide.yaml", lambda t: t.replace('en: "Alternative"', 'en: "Side path"', 1))
+    [problem] = problems_of(kb_copy)
+    assert problem.field.endswith(".label")
+    assert problem.line == line_of(text, "      zh-Hans: 另一种选择") - 1
+    assert "en 'Side path'" in problem.message
+    assert "'lost-card'" in problem.message
+
+
+def test_a_title_too_long_for_a_button_is_reported_with_its_limit(kb_copy: Path) -> None:
+    long_title = "Why exactly are you cancelling this card?"
+    text = edit(kb_copy, "guide.yaml", lambda t: t.replace("Why are you cancelling?", long_title, 1))
+    [problem] = problems_of(kb_copy)
+    assert problem.field == "sections[1].title.en"
+    assert problem.line == line_of(text, long_title)
+    assert problem.message == f"{len(long_title)} characters, at most 32 fit"
+
+
+def test_a_chinese_summary_over_thirty_characters_is_reported_in_both_scripts(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "guide.yaml",
+        lambda t: t.replace("zh-Hans: 注销前把卡上的联系人和短信存好", "zh-Hans: " + "备份" * 16, 1),
+    )
+    problems = problems_of(kb_copy)
+    assert {p.field for p in problems} == {"sections[2].summary.zh-Hans", "sections[2].summary.zh-Hant"}
+    assert all("at most 30 fit" in p.message for p in problems)
+
+
+def test_a_missing_summary_is_named(kb_copy: Path) -> None:
+    def drop_reasons_summary(text: str) -> str:
+        start = text.index("    summary:", text.index("  - id: reasons"))
+        return text[:start] + text[text.index("    answer:", start) :]
+
+    edit(kb_copy, "guide.yaml", drop_reasons_summary)
+    [problem] = problems_of(kb_copy)
+    assert problem.field == "sections[1].summary"
+    assert problem.message == "missing"
+
+
+def test_phrases_keep_their_order_and_derive_traditional_chinese() -> None:
+    kb = load_knowledge_base()
+    first = kb.phrases[0]
+    assert first.albanian == "Dua ta mbyll këtë numër."
+    assert first.meaning["zh-Hans"] == "我想注销这个号码。"
+    assert first.meaning["zh-Hant"] == "我想註銷這個號碼。"
+    assert first.meaning["en"] == "I want to close this number."
+    assert kb.phrases[-1].albanian == "Faleminderit!"
+
+
+def test_a_phrase_without_its_albanian_is_named(kb_copy: Path) -> None:
+    without_albanian = "  - sq: Faleminderit!\n    zh-Hans"
+    text = edit(kb_copy, "messages.yaml", lambda t: t.replace(without_albanian, "  - zh-Hans", 1))
+    [problem] = problems_of(kb_copy)
+    assert problem.file.endswith("messages.yaml")
+    assert problem.field.startswith("phrases[")
+    assert problem.field.endswith("].sq")
+    assert problem.message == "missing"
+    assert problem.line == line_of(text, "  - zh-Hans: 谢谢！")
+
+
+def test_a_catalogue_without_phrases_is_refused(kb_copy: Path) -> None:
+    edit(kb_copy, "messages.yaml", lambda t: t[: t.index("\nphrases:")] + "\nphrases: []\n")
+    [problem] = problems_of(kb_copy)
+    assert problem.field == "phrases"
+    assert "at least 1" in problem.message

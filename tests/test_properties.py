@@ -5,11 +5,13 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Context, Responder
-from bot.dialogue import take_turn
+from bot.answer import Responder
+from bot.conversation import Conversation, PersonState, Speaker, Text
 from bot.kb import KnowledgeBase
-from bot.language import LANGUAGES, detect_language
-from bot.normalize import MAX_QUESTION_CHARS, find_step_reference, normalize_text
+from bot.language import LANGUAGES, detect_language, requested_language
+from bot.normalize import find_step_reference, normalize_text
+from bot.outcomes import Answered, Clarify, Declined, Shown, SmallTalk
+from bot.patterns import MAX_QUESTION_CHARS
 from bot.privacy import redact
 from bot.render import telegram_length
 from tests.telegram_html import telegram_html_errors
@@ -65,9 +67,10 @@ def test_language_is_always_one_of_three(text: str) -> None:
 def test_any_text_gets_a_valid_reply(
     responder: Responder, kb: KnowledgeBase, text: str, section: str | None
 ) -> None:
-    turn = take_turn(responder, text, Context(section_id=section, choices=("backup", "lost-card")), now=0.0)
-    assert turn.answer is not None
-    assert turn.answer.decision in {"answer", "clarify", "decline"}
+    person = PersonState(section, ("backup", "lost-card"), None, 0.0)
+    turn = Conversation(responder).handle(Text(text), person, Speaker(in_group=True), 0.0)
+    assert isinstance(turn.outcome, Answered | Clarify | Declined | SmallTalk | Shown)
+    assert turn.lang in LANGUAGES
     assert turn.reply.texts
     for part in turn.reply.texts:
         assert telegram_html_errors(part) == []
@@ -80,8 +83,17 @@ def test_any_text_gets_a_valid_reply(
 @SETTINGS
 @given(st.text(max_size=5000))
 def test_huge_messages_are_handled(responder: Responder, text: str) -> None:
-    answer = responder.respond(text * 3)
-    assert answer.decision in {"answer", "clarify", "decline"}
+    outcome = responder.understand(text * 3)
+    assert isinstance(outcome, Answered | Clarify | Declined | SmallTalk)
+
+
+@SETTINGS
+@given(USER_TEXT)
+def test_small_talk_and_language_requests_never_raise(responder: Responder, text: str) -> None:
+    normalized = normalize_text(text)
+    responder.small_talk.detect(normalized)
+    assert responder.small_talk.strip_leading(normalized) in normalized
+    assert requested_language(normalized) in (*LANGUAGES, None)
 
 
 @SETTINGS

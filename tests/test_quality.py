@@ -7,33 +7,60 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Responder
-from bot.evaluation import EvalReport, evaluate, load_labelled_questions
+from bot.evaluation import EvalReport, evaluate, evaluate_out_of_scope, load_labelled_questions
 
 REPO = Path(__file__).resolve().parent.parent
-DEV_SET = REPO.parent / "shared" / "eval" / "dev.yaml"
-HOLDOUT_SETS = [REPO / "tests" / "data" / "holdout.yaml", REPO / "tests" / "data" / "holdout2.yaml"]
+SHARED_EVAL = REPO.parent / "shared" / "eval"
+DEV_SET = SHARED_EVAL / "dev.yaml"
+OUT_OF_SCOPE_FILES = [
+    SHARED_EVAL / "out-of-scope" / name for name in ("banking77-train.txt", "crosswoz-val-users.txt")
+]
+HOLDOUT_SETS = [REPO / "tests" / "data" / name for name in ("holdout.yaml", "holdout2.yaml")]
+# Written blind, never tuned on: a guard with lower floors (see the README for its figures).
+BLIND_SET = REPO / "tests" / "data" / "holdout3.yaml"
+LANGS = ("zh-Hans", "zh-Hant", "en")
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/eval/dev.yaml is not beside this checkout")
-def test_dev_set_meets_the_acceptance_floors(responder: Responder) -> None:
+def test_dev_set_is_answered_perfectly(responder: Responder) -> None:
     report = evaluate(responder, load_labelled_questions(DEV_SET))
-    for lang in ("zh-Hans", "zh-Hant", "en"):
-        assert report.top1_rate(lang) >= 0.93, (lang, report.top1[lang])
-    assert EvalReport.rate(report.declined_out_of_scope) >= 0.90
-    assert EvalReport.rate(report.wrongly_declined) <= 0.03
+    for lang in LANGS:
+        assert report.top1_rate(lang) == 1.0, (lang, report.top1[lang], report.misses)
+    assert report.wrongly_declined[0] == 0
+    assert EvalReport.rate(report.declined_out_of_scope) >= 0.9
+
+
+@pytest.mark.parametrize("path", OUT_OF_SCOPE_FILES, ids=lambda p: p.name)
+def test_real_text_for_other_assistants_is_given_no_section(responder: Responder, path: Path) -> None:
+    """Measured only on the lines never trained on (knowledge/negatives holds a sample)."""
+    if not path.exists():
+        pytest.skip(f"{path} is not beside this checkout")
+    report = evaluate_out_of_scope(responder, path.name, path.read_text(encoding="utf-8").splitlines())
+    assert report.skipped_trained > 0  # the sample trained on is left out of the measure
+    assert report.no_section[1] > 1000
+    assert EvalReport.rate(report.no_section) >= 0.97, report.misses[:10]
 
 
 @pytest.mark.parametrize("path", HOLDOUT_SETS, ids=lambda p: p.name)
 def test_held_out_sets_stay_above_their_floors(responder: Responder, path: Path) -> None:
     """Questions written without seeing the examples: a guard against overfitting dev.yaml."""
     report = evaluate(responder, load_labelled_questions(path))
-    for lang in ("zh-Hans", "zh-Hant", "en"):
-        assert report.top1_rate(lang) >= 0.88, (lang, report.top1[lang])
-    assert EvalReport.rate(report.declined_out_of_scope) >= 0.75
-    assert EvalReport.rate(report.wrongly_declined) <= 0.05
+    for lang in LANGS:
+        assert report.top1_rate(lang) >= 0.9, (lang, report.top1[lang])
+    assert EvalReport.rate(report.declined_out_of_scope) >= 0.85
+    assert EvalReport.rate(report.wrongly_declined) <= 0.03
+
+
+def test_the_blind_set_stays_above_its_floors(responder: Responder) -> None:
+    report = evaluate(responder, load_labelled_questions(BLIND_SET))
+    for lang in LANGS:
+        assert report.top1_rate(lang) >= 0.85, (lang, report.top1[lang])
+    assert EvalReport.rate(report.declined_out_of_scope) >= 0.8
+    assert EvalReport.rate(report.small_talk) >= 0.85
+    assert EvalReport.rate(report.wrongly_declined) <= 0.06
 
 
 def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -> None:
-    questions = [q for path in HOLDOUT_SETS for q in load_labelled_questions(path)]
+    questions = [q for path in [*HOLDOUT_SETS, BLIND_SET] for q in load_labelled_questions(path)]
     report = evaluate(responder, questions)
     assert report.language_correct[0] >= 0.98 * report.language_correct[1]

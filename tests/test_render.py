@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-from bot.actions import MAX_CALLBACK_BYTES, Action, decode_action
-from bot.answer import Answer, Candidate, Context, Responder
-from bot.dialogue import fresh_context, press_button, take_turn
+from bot.actions import MAX_CALLBACK_BYTES, decode_action
+from bot.answer import Responder
+from bot.conversation import Conversation, PersonState, Speaker, Text
 from bot.kb import KnowledgeBase
-from bot.render import render_answer, render_section, render_steps, split_message, telegram_length
+from bot.message_keys import MessageKey
+from bot.outcomes import Candidate, Clarify, View
+from bot.render import (
+    render_outcome,
+    render_phrase_card,
+    render_section,
+    render_steps,
+    split_message,
+    telegram_length,
+)
 from tests.telegram_html import telegram_html_errors
+
+
+def _first_text(responder: Responder, question: str) -> str:
+    return Conversation(responder).handle(Text(question), PersonState(), Speaker(), 0.0).reply.texts[0]
 
 
 def test_answer_starts_with_step_label_and_title_in_the_askers_language(
     responder: Responder, kb: KnowledgeBase
 ) -> None:
-    zh = render_answer(responder.respond("第四步"), kb).texts[0]
+    zh = _first_text(responder, "第四步")
     assert zh.splitlines()[0] == "<b>第 4 步 · " + kb.section("visit-store").title["zh-Hans"] + "</b>"
-    en = render_answer(responder.respond("what should I take with me to the shop"), kb).texts[0]
+    en = _first_text(responder, "what should I take with me to the shop")
     assert en.splitlines()[0].startswith("<b>Step 4.1 · ")
-    hant = render_answer(responder.respond("註銷協議"), kb).texts[0]
+    hant = _first_text(responder, "註銷協議")
     assert "第 4.3 步" in hant.splitlines()[0]
 
 
 def test_every_section_in_every_language_renders_as_valid_html_under_the_limit(kb: KnowledgeBase) -> None:
     for section in kb.sections:
         for lang in ("zh-Hans", "zh-Hant", "en"):
-            for detail in (False, True):
-                reply = render_section(kb, section.id, lang, detail)  # type: ignore[arg-type]
+            for view in View:
+                reply = render_section(kb, section.id, lang, view)  # type: ignore[arg-type]
                 for text in reply.texts:
                     assert telegram_html_errors(text) == [], (section.id, lang)
                     assert 0 < telegram_length(text) <= 4096
@@ -56,8 +69,11 @@ def test_one_huge_line_is_cut_without_breaking_an_entity() -> None:
 def test_navigation_buttons_and_their_callback_data(responder: Responder, kb: KnowledgeBase) -> None:
     reply = render_section(kb, "backup", "en")
     labels = [button.label for row in reply.buttons for button in row]
-    assert labels[:2] == [kb.messages.get("btn_prev", "en"), kb.messages.get("btn_next", "en")]
-    assert kb.messages.get("btn_all_steps", "en") in labels
+    assert labels[:2] == [
+        kb.messages.get(MessageKey.BUTTON_PREVIOUS, "en"),
+        kb.messages.get(MessageKey.BUTTON_NEXT, "en"),
+    ]
+    assert kb.messages.get(MessageKey.BUTTON_ALL_STEPS, "en") in labels
     for row in reply.buttons:
         for button in row:
             data = button.action.encode()
@@ -65,14 +81,34 @@ def test_navigation_buttons_and_their_callback_data(responder: Responder, kb: Kn
             assert decode_action(data) == button.action
 
 
-def test_clarify_lists_numbered_choices_with_buttons(responder: Responder, kb: KnowledgeBase) -> None:
-    answer = Answer(
-        "clarify", "en", candidates=(Candidate("store-documents", 0.5), Candidate("prepare-info", 0.4))
-    )
-    reply = render_answer(answer, kb)
+def test_clarify_lists_numbered_choices_with_buttons(kb: KnowledgeBase) -> None:
+    outcome = Clarify((Candidate("store-documents", 0.5), Candidate("prepare-info", 0.4)))
+    reply = render_outcome(kb, outcome, "en")
     assert "1. Step 4.1" in reply.texts[0]
     assert "2. Step 3.2" in reply.texts[0]
     assert [row[0].action.section_id for row in reply.buttons] == ["store-documents", "prepare-info"]
+
+
+def test_more_detail_lists_each_sub_step_in_one_line_with_a_button(kb: KnowledgeBase) -> None:
+    reply = render_section(kb, "visit-store", "en", View.SUBSTEPS)
+    for child in kb.section("visit-store").substeps:
+        assert kb.section(child).summary["en"] in reply.texts[0]
+    targets = [button.action.section_id for row in reply.buttons for button in row]
+    assert targets[:4] == list(kb.section("visit-store").substeps)
+    assert (
+        telegram_length(reply.texts[0])
+        < telegram_length(render_section(kb, "visit-store", "en").texts[0]) * 2
+    )
+
+
+def test_the_phrase_card_shows_albanian_with_the_meaning_beside_it(kb: KnowledgeBase) -> None:
+    for lang in ("zh-Hans", "zh-Hant", "en"):
+        text = render_phrase_card(kb, lang).texts[0]  # type: ignore[arg-type]
+        for phrase in kb.phrases:
+            assert f"<b>{phrase.albanian}</b>\n{phrase.meaning[lang]}" in text  # type: ignore[index]
+        assert telegram_html_errors(text) == []
+    store = render_section(kb, "store-documents", "en")
+    assert any(button.action.kind == "phrases" for row in store.buttons for button in row)
 
 
 def test_steps_list_has_the_five_steps(kb: KnowledgeBase) -> None:
@@ -99,14 +135,3 @@ def test_forged_or_stale_callback_data_decodes_to_nothing() -> None:
         None,
     ]:
         assert decode_action(data) is None
-
-
-def test_button_for_a_section_that_no_longer_exists_is_refused(responder: Responder) -> None:
-    assert press_button(responder, Action("section", "en", "gone-section"), Context(), 0.0) is None
-
-
-def test_turns_remember_the_place_and_expire_after_thirty_minutes(responder: Responder) -> None:
-    turn = take_turn(responder, "第四步", Context(), now=1000.0)
-    assert turn.context.section_id == "visit-store"
-    assert fresh_context(turn.context, now=1000.0 + 29 * 60) == turn.context
-    assert fresh_context(turn.context, now=1000.0 + 31 * 60) == Context()

@@ -21,11 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Context
 from bot.sqlite_file import DataFileError, open_database
 from bot.state_json import encode_entry, non_json_type
 from bot.state_store import STATE_FILE, SQLiteStateStore, StateBatch, StateStoreError, StoredEntry
-from bot.telegram import legacy_state
 from bot.telegram.persistence import StatePersistence
 from tests.e2e.real_process import REPO_ROOT, in_small_filesystem
 
@@ -93,13 +91,6 @@ def test_what_is_not_json_is_named_by_type_never_by_value() -> None:
     encoded = encode_entry({"ok": 1, "phone": {"+355 69 123 4567"}})
     assert json.loads(encoded.text) == {"ok": 1}
     assert encoded.skipped == ("set",)
-
-
-def test_people_keyed_contexts_cross_the_temporary_bridge() -> None:
-    """TEMPORARY (see bot/telegram/legacy_state.py): people.py's Context objects survive a restart."""
-    people = {"people": {42: Context("visit-store", ("a", "b"), 12.5, "zh-Hant")}, "plain": {"7": 1}}
-    text = encode_entry(legacy_state.to_json_compatible(people)).text
-    assert legacy_state.from_json(json.loads(text)) == people
 
 
 def test_a_batch_that_fails_half_way_changes_nothing(tmp_path: Path) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.language import Lang
+from bot.message_keys import MessageKey
 from bot.render import render_message, render_plain
 from bot.telegram.addressing import FROM_HUMAN, NEW_MESSAGE
 from bot.telegram.desk import Desk, get_desk
-from bot.telegram.people import AnyContext, reply_language
+from bot.telegram.people import AnyContext
 from bot.telegram.replies import send_reply
+from bot.telegram.turns import language_for
 from bot.unanswered import format_groups, parse_duration
 
 MAX_ERRORS_SHOWN = 15
@@ -24,24 +27,31 @@ def _is_admin(update: Update, desk: Desk) -> bool:
 
 
 async def reload_command(update: Update, context: AnyContext) -> None:
-    """Reload the knowledge base and report the result (errors as file:line)."""
+    """Start a reload of the knowledge base; the admin hears the result when it is done."""
     message = update.effective_message
     if message is None:
         return
     desk = get_desk(context)
-    lang = reply_language(update, context)
+    lang = language_for(update, context)
     if not _is_admin(update, desk):
-        await send_reply(message, render_message(desk.responder.kb, "not_admin", lang))
+        await send_reply(message, render_message(desk.responder.kb, MessageKey.NOT_ADMIN, lang))
         return
+    # Updates are handled one at a time, and a reload takes a while (seconds for a big
+    # knowledge base): run it beside them, so nobody waits for it. PTB's stop() awaits it.
+    context.application.create_task(_reload_and_report(message, desk, lang), update=update)
+
+
+async def _reload_and_report(message: Message, desk: Desk, lang: Lang) -> None:
+    """Reload and tell the admin the result (errors as file:line)."""
     outcome = await desk.reload()
     kb = desk.responder.kb
     if outcome.ok:
-        await send_reply(message, render_message(kb, "reload_ok", lang, sections=outcome.sections))
+        await send_reply(message, render_message(kb, MessageKey.RELOAD_OK, lang, sections=outcome.sections))
         return
     errors = [str(problem) for problem in outcome.problems[:MAX_ERRORS_SHOWN]]
     if len(outcome.problems) > MAX_ERRORS_SHOWN:
         errors.append(f"… {len(outcome.problems) - MAX_ERRORS_SHOWN} more")
-    await send_reply(message, render_message(kb, "reload_failed", lang, errors="\n".join(errors)))
+    await send_reply(message, render_message(kb, MessageKey.RELOAD_FAILED, lang, errors="\n".join(errors)))
 
 
 async def unanswered_command(update: Update, context: AnyContext) -> None:
@@ -51,9 +61,9 @@ async def unanswered_command(update: Update, context: AnyContext) -> None:
         return
     desk = get_desk(context)
     kb = desk.responder.kb
-    lang = reply_language(update, context)
+    lang = language_for(update, context)
     if not _is_admin(update, desk):
-        await send_reply(message, render_message(kb, "not_admin", lang))
+        await send_reply(message, render_message(kb, MessageKey.NOT_ADMIN, lang))
         return
     try:
         window = parse_duration(context.args[0] if context.args else DEFAULT_WINDOW)
@@ -61,9 +71,9 @@ async def unanswered_command(update: Update, context: AnyContext) -> None:
         window = parse_duration(DEFAULT_WINDOW)
     groups = desk.unanswered.most_frequent(time.time() - window) if desk.unanswered else []
     if not groups:
-        await send_reply(message, render_message(kb, "unanswered_empty", lang))
+        await send_reply(message, render_message(kb, MessageKey.UNANSWERED_EMPTY, lang))
         return
-    header = kb.messages.get("unanswered_header", lang, days=round(window / 86400, 1))
+    header = kb.messages.get(MessageKey.UNANSWERED_HEADER, lang, days=round(window / 86400, 1))
     text = "\n".join([header, *format_groups(groups)])
     await send_reply(message, render_plain(text))
 

@@ -10,27 +10,33 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.answer import Responder
 from bot.config import Settings
-from bot.language import DEFAULT_LANGUAGE, Lang, parse_language
+from bot.language import DEFAULT_LANGUAGE, parse_language
+from bot.message_keys import MessageKey
 from bot.render import render_message
-from bot.telegram import admin, commands, inline, navigation, questions
+from bot.telegram import admin, commands, inline, membership, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.people import LANGUAGE_KEY
 from bot.telegram.persistence import PersistentApplication, StatePersistence, open_state_persistence
+from bot.telegram.profile import publish_profile
 from bot.unanswered import DATABASE_FILE, UnansweredLog
 
 PERSISTENCE_INTERVAL_SECONDS = 10
-COMMANDS = ("start", "help", "steps", "step", "lang")
 # The menu in each client language Telegram lets us target; "" is everyone else.
-MENU_LANGUAGES: dict[str, Lang] = {"": "zh-Hans", "zh": "zh-Hans", "en": "en"}
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 WATCHER_KEY = "kb-watcher"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -85,7 +91,7 @@ def build_application(
     application: AnyApplication = builder.build()
     unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
-    for module in (admin, commands, questions, navigation, inline):
+    for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
@@ -129,12 +135,9 @@ def desk_of(application: AnyApplication) -> Desk:
 
 
 async def _post_init(application: AnyApplication) -> None:
-    """Publish the command menu; listen for SIGHUP and, if asked, for knowledge-base edits."""
+    """Publish the menu and descriptions; listen for SIGHUP and, if asked, for knowledge-base edits."""
     desk = desk_of(application)
-    messages = desk.responder.kb.messages
-    for language_code, lang in MENU_LANGUAGES.items():
-        menu = [BotCommand(name, messages.get(f"cmd_{name}", lang)) for name in COMMANDS]
-        await application.bot.set_my_commands(menu, language_code=language_code or None)
+    await publish_profile(application.bot, desk.responder.kb)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(
         NotImplementedError, RuntimeError, ValueError
@@ -143,9 +146,11 @@ async def _post_init(application: AnyApplication) -> None:
             signal.SIGHUP, lambda: application.create_task(reload_and_tell_admins(application))
         )
     if desk.settings.watch_kb:
+        from bot.telegram.watcher import watch_knowledge_base  # watchfiles takes 70 ms to import
+
         # A plain asyncio task (PTB's create_task warns before the app runs); post_stop cancels it.
         application.bot_data[WATCHER_KEY] = asyncio.get_running_loop().create_task(
-            _watch_knowledge_base(application)
+            watch_knowledge_base(desk.settings.kb_dir, lambda: reload_and_tell_admins(application))
         )
 
 
@@ -160,18 +165,9 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
             chosen = application.user_data.get(admin_id, {}).get(LANGUAGE_KEY)
             lang = parse_language(chosen) if isinstance(chosen, str) else None
             with contextlib.suppress(TelegramError):  # an admin who never started the bot can't be told
-                reply = render_message(kb, "reload_failed", lang or DEFAULT_LANGUAGE, errors=errors)
+                reply = render_message(kb, MessageKey.RELOAD_FAILED, lang or DEFAULT_LANGUAGE, errors=errors)
                 await application.bot.send_message(admin_id, reply.texts[0], parse_mode=ParseMode.HTML)
     return outcome
-
-
-async def _watch_knowledge_base(application: AnyApplication) -> None:
-    from watchfiles import awatch
-
-    directory = desk_of(application).settings.kb_dir
-    logger.info("watching %s for changes", directory)
-    async for _changes in awatch(directory, debounce=500, recursive=False):
-        await reload_and_tell_admins(application)
 
 
 async def _post_stop(application: AnyApplication) -> None:

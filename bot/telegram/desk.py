@@ -14,9 +14,11 @@ from typing import Any
 
 from telegram.ext import CallbackContext
 
-from bot.answer import Answer, Responder, build_responder
+from bot.answer import Responder, build_responder
 from bot.config import Settings
+from bot.conversation import Conversation, Turn
 from bot.kb import load_knowledge_base
+from bot.outcomes import decision_name
 from bot.problems import KnowledgeBaseError, Problem
 from bot.telegram.flood import FloodGuard
 from bot.unanswered import UnansweredLog
@@ -57,17 +59,22 @@ class Desk:
                     len(exc.problems),
                 )
                 return ReloadOutcome(False, len(self.responder.kb.sections), tuple(exc.problems))
+            except Exception as exc:  # a defect of ours must not cost the last good knowledge base
+                logger.exception("knowledge-base reload failed; keeping the last good one")
+                problem = Problem(str(self.settings.kb_dir), 0, "", f"reload failed: {type(exc).__name__}")
+                return ReloadOutcome(False, len(self.responder.kb.sections), (problem,))
             self.responder = fresh
             logger.info("knowledge base reloaded: %d sections", len(fresh.kb.sections))
             return ReloadOutcome(True, len(fresh.kb.sections))
 
-    def note_unanswered(self, question: str, answer: Answer, now: float) -> None:
+    def conversation(self) -> Conversation:
+        """The conversation service over the current responder: take it once per turn."""
+        return Conversation(self.responder)
+
+    def note_unanswered(self, question: str, turn: Turn, now: float) -> None:
         """Record a declined or clarify-only question (redacted) when the log is enabled."""
-        if self.unanswered is None:
-            return
-        declined = answer.decision == "decline" and answer.notice == "decline"
-        if declined or answer.decision == "clarify":
-            self.unanswered.record(question, answer.lang, answer.decision, now)
+        if self.unanswered is not None and turn.unanswered:
+            self.unanswered.record(question, turn.lang, decision_name(turn.outcome), now)
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:

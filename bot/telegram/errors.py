@@ -16,11 +16,13 @@ import traceback
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.message_keys import MessageKey
 from bot.render import render_message
 from bot.telegram.desk import get_desk
 from bot.telegram.logging_setup import redact_tokens
-from bot.telegram.people import AnyContext, reply_language
+from bot.telegram.people import AnyContext
 from bot.telegram.replies import send_reply
+from bot.telegram.turns import language_for
 
 logger = logging.getLogger("bot.errors")
 
@@ -55,8 +57,8 @@ async def tell_user(update: Update, context: AnyContext) -> None:
     if message is None:  # an inline query: there is no chat to write to
         return
     text = message.text if update.message is not None or update.edited_message is not None else None
-    lang = reply_language(update, context, text)
-    reply = render_message(get_desk(context).responder.kb, "error", lang)
+    lang = language_for(update, context, text)
+    reply = render_message(get_desk(context).responder.kb, MessageKey.ERROR, lang)
     try:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # already answered, or too old: the spinner stops anyway

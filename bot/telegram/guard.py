@@ -6,11 +6,13 @@ import time
 
 from telegram import Message, Update
 
+from bot.message_keys import MessageKey
 from bot.render import render_message
 from bot.telegram.desk import get_desk
 from bot.telegram.flood import Verdict
-from bot.telegram.people import AnyContext, reply_language
+from bot.telegram.people import AnyContext
 from bot.telegram.replies import send_reply
+from bot.telegram.turns import language_for
 
 
 async def allowed(update: Update, context: AnyContext, message: Message) -> bool:
@@ -21,6 +23,7 @@ async def allowed(update: Update, context: AnyContext, message: Message) -> bool
     desk = get_desk(context)
     verdict = desk.flood.check(user.id, time.monotonic())
     if verdict is Verdict.NOTIFY:
-        lang = reply_language(update, context, message.text)
-        await send_reply(message, render_message(desk.responder.kb, "flood", lang))
+        await send_reply(
+            message, render_message(desk.responder.kb, MessageKey.FLOOD, language_for(update, context))
+        )
     return verdict is Verdict.ALLOW

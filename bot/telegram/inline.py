@@ -6,37 +6,21 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPrev
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, InlineQueryHandler
 
-from bot.answer import Responder
 from bot.console import html_to_plain
-from bot.kb import Section
+from bot.kb import KnowledgeBase
 from bot.language import Lang
-from bot.match import OUT_OF_SCOPE
 from bot.render import heading, render_section
 from bot.telegram.desk import get_desk
-from bot.telegram.people import AnyContext, reply_language
+from bot.telegram.people import AnyContext, speaker_of
 from bot.telegram.replies import deliver
 
 MAX_RESULTS = 5
+MAX_QUERY_CHARS = 256  # Telegram's own limit on an inline query
 DESCRIPTION_CHARS = 100
 
 
-def inline_sections(responder: Responder, query: str) -> list[Section]:
-    """Sections to offer for an inline query: the steps in order when it is empty."""
-    kb = responder.kb
-    if not query.strip():
-        return (
-            [kb.section("overview"), *kb.main_steps()]
-            if kb.has_section("overview")
-            else list(kb.main_steps())
-        )
-    ranked = [item for item in responder.rank(query, limit=MAX_RESULTS) if item.id != OUT_OF_SCOPE]
-    if not ranked or max(item.similarity for item in ranked) < responder.settings.decline_below:
-        return []
-    return [kb.section(item.id) for item in ranked[:MAX_RESULTS]]
-
-
-def _article(responder: Responder, section: Section, lang: Lang) -> InlineQueryResultArticle:
-    kb = responder.kb
+def _article(kb: KnowledgeBase, section_id: str, lang: Lang) -> InlineQueryResultArticle:
+    section = kb.section(section_id)
     text = render_section(kb, section.id, lang).texts[0]
     description = " ".join(html_to_plain(section.answer[lang]).split())[:DESCRIPTION_CHARS]
     return InlineQueryResultArticle(
@@ -50,14 +34,16 @@ def _article(responder: Responder, section: Section, lang: Lang) -> InlineQueryR
 
 
 async def on_inline_query(update: Update, context: AnyContext) -> None:
-    """Answer an inline query with matching sections as articles."""
+    """Answer an inline query with matching sections as articles (none when it is off-topic)."""
     query = update.inline_query
     if query is None:
         return
-    responder = get_desk(context).responder
-    lang = reply_language(update, context, query.query)
-    sections = inline_sections(responder, query.query[:256])
-    results = [_article(responder, section, lang) for section in sections]
+    conversation = get_desk(context).conversation()
+    lang, section_ids = conversation.suggest(
+        query.query[:MAX_QUERY_CHARS], speaker_of(update, context), MAX_RESULTS
+    )
+    kb = conversation.responder.kb
+    results = [_article(kb, section_id, lang) for section_id in section_ids]
     await deliver(lambda: query.answer(results, cache_time=30, is_personal=True))
 
 

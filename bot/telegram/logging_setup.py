@@ -8,10 +8,10 @@ anything shaped like a bot token, in the message, its arguments and exception te
 from __future__ import annotations
 
 import logging
-import re
 import sys
 
-TOKEN_PATTERN = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,64}")
+from bot.patterns import BOT_TOKEN
+
 REDACTED = "<redacted-token>"
 _NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "aiohttp.access")
 # At DEBUG, python-telegram-bot logs whole updates and API results, users' texts included:
@@ -21,7 +21,7 @@ _PAYLOAD_LOGGERS = ("telegram", "apscheduler")
 
 def redact_tokens(text: str) -> str:
     """`text` with every token-shaped substring replaced."""
-    return TOKEN_PATTERN.sub(REDACTED, text)
+    return BOT_TOKEN.sub(REDACTED, text)
 
 
 class TokenRedactingFilter(logging.Filter):

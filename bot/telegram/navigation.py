@@ -1,18 +1,19 @@
-"""Buttons: previous / next / more detail / all steps / related / language, edited in place."""
+"""Buttons: previous / next / more detail / all steps / related / language, shown in place."""
 
 from __future__ import annotations
-
-import time
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.actions import decode_action
-from bot.dialogue import press_button
-from bot.render import render_message
+from bot.console import html_to_plain
+from bot.conversation import Press
+from bot.message_keys import MessageKey
+from bot.outcomes import Declined
 from bot.telegram.desk import get_desk
-from bot.telegram.people import AnyContext, choose_language, load_context, reply_language, save_context
+from bot.telegram.people import AnyContext
 from bot.telegram.replies import deliver, edit_reply
+from bot.telegram.turns import decide, language_for
 
 
 async def on_button(update: Update, context: AnyContext) -> None:
@@ -20,27 +21,20 @@ async def on_button(update: Update, context: AnyContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    desk = get_desk(context)
-    responder = desk.responder
     action = decode_action(query.data)
     message = query.message if isinstance(query.message, Message) else None
     if action is None or message is None:
-        notice = responder.kb.messages.get("stale_button", reply_language(update, context))
+        kb = get_desk(context).responder.kb
+        notice = kb.messages.get(MessageKey.STALE_BUTTON, language_for(update, context))
         await deliver(lambda: query.answer(notice))
         return
-    if action.kind == "lang":
-        choose_language(context, action.lang)
-        await deliver(query.answer)
-        await edit_reply(message, render_message(responder.kb, "lang_set", action.lang))
-        return
-    user_id = query.from_user.id
-    now = time.time()
-    turn = press_button(responder, action, load_context(context, user_id, now), now)
+    turn = decide(update, context, Press(action))
     if turn is None:
-        notice = responder.kb.messages.get("stale_button", action.lang)
+        return
+    if isinstance(turn.outcome, Declined):  # a stale button: say so briefly, leave the message as it is
+        notice = html_to_plain(turn.reply.texts[0])
         await deliver(lambda: query.answer(notice))
         return
-    save_context(context, user_id, turn.context)
     await deliver(query.answer)
     await edit_reply(message, turn.reply)
 

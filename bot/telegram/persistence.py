@@ -43,7 +43,6 @@ from bot.state_store import (
     StateStoreError,
     StoredEntry,
 )
-from bot.telegram import legacy_state
 
 FORGET_AFTER_SECONDS = 30 * 86400
 # Users and chats forgotten per save, at most: PTB turns each drop into an asyncio task, and
@@ -115,7 +114,7 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
                 if data is None:
                     unreadable += 1
                     continue
-                loaded[kind][entry_id] = legacy_state.from_json(data)  # TEMPORARY: see legacy_state
+                loaded[kind][entry_id] = data
                 seen[entry_id] = max(entry.seen_at, seen.get(entry_id, entry.seen_at))
         self._seen.update(sorted(seen.items(), key=lambda item: item[1]))
         if unreadable:
@@ -177,7 +176,7 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
         self._seen[entry_id] = now
 
     def _queue(self, kind: Kind, entry_id: int, data: object) -> None:
-        encoded = encode_entry(legacy_state.to_json_compatible(data))  # TEMPORARY: see legacy_state
+        encoded = encode_entry(data)
         for type_name in encoded.skipped:
             if type_name not in self._reported_types:  # once per type: a bug must not flood the log
                 self._reported_types.add(type_name)

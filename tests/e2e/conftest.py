@@ -14,7 +14,7 @@ from bot.answer import Responder
 from bot.config import Settings, load_settings
 from bot.telegram.app import AnyApplication, build_application, running_application
 from bot.telegram.logging_setup import configure_logging
-from tests.e2e.fake_bot_api import FakeBotApi
+from fake_telegram import FakeBotApi
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 BOT_USERNAME = "SimHelpBot"
@@ -22,9 +22,15 @@ ADMIN_ID = 9001
 JSON = dict[str, Any]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "privacy_mode: the fake Bot API applies Telegram's group privacy mode")
+
+
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN, username=BOT_USERNAME) as fake:
+async def api(request: pytest.FixtureRequest) -> AsyncIterator[FakeBotApi]:
+    """The fake Bot API; a test (or module) marked ``privacy_mode`` gets Telegram's privacy mode."""
+    privacy_mode = request.node.get_closest_marker("privacy_mode") is not None
+    async with FakeBotApi(token=TOKEN, username=BOT_USERNAME, privacy_mode=privacy_mode) as fake:
         yield fake
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN
-from tests.e2e.fake_bot_api import FakeBotApi
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30.0

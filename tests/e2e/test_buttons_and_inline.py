@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import buttons, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 CAT = 301
 
@@ -70,6 +70,6 @@ async def test_empty_inline_query_offers_the_steps_in_order(api: FakeBotApi, bot
 async def test_command_menu_is_published_in_chinese_and_english(api: FakeBotApi, bot: object) -> None:
     english = api.my_commands(language_code="en")
     chinese = api.my_commands(language_code="zh")
-    assert [c["command"] for c in english] == ["start", "help", "steps", "step", "lang"]
+    assert [c["command"] for c in english] == ["start", "ask", "steps", "step", "phrases", "lang", "help"]
     assert english[1]["description"] != chinese[1]["description"]
     assert api.my_commands()  # the default menu for everyone else

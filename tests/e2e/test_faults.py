@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.telegram.app import AnyApplication
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, buttons, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 EVE = 501
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.answer import Answer, Context, Responder
+from bot.answer import Place, Responder
 from bot.kb import KnowledgeBase
 from bot.language import Lang
+from bot.message_keys import MessageKey
+from bot.outcomes import Outcome
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 FAY = 5101
 
@@ -20,12 +22,12 @@ FAY = 5101
 class BrokenResponder(Responder):
     """The real responder with a bug in the core: the exception quotes the question."""
 
-    def respond(self, text: str, context: Context = Context(), lang: Lang | None = None) -> Answer:
+    def understand(self, text: str, place: Place = Place()) -> Outcome:
         raise ValueError(f"cannot handle {text!r}")
 
 
 def error_sentence(kb: KnowledgeBase, lang: Lang) -> str:
-    return kb.messages.get("error", lang)
+    return kb.messages.get(MessageKey.ERROR, lang)
 
 
 @pytest.mark.parametrize(

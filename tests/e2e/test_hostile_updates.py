@@ -44,8 +44,8 @@ from hypothesis import strategies as st
 
 from bot.answer import Responder
 from bot.telegram.app import build_application, running_application
+from fake_telegram import Call, FakeBotApi, MediaKind
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, TOKEN, bot_settings
-from tests.e2e.fake_bot_api import Call, FakeBotApi, MediaKind
 from tests.telegram_html import telegram_html_errors
 
 JSON = dict[str, Any]
@@ -622,7 +622,8 @@ class HostileBot:
         return messages[-1 - pick % len(messages)] if messages else None
 
     def _generated(self, update: JSON) -> None:
-        self.generated.append(int(update["update_id"]))
+        if "update_id" in update:  # none: Telegram withholds it (another bot's group message)
+            self.generated.append(int(update["update_id"]))
 
     def _raw_message(self, chat: JSON, user_id: int, content: JSON) -> JSON:
         self.raw_messages += 1

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import buttons, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 from tests.telegram_html import telegram_html_errors
 
 ANN = 101
@@ -13,7 +13,7 @@ async def test_a_question_gets_the_right_section_with_navigation_buttons(
     api: FakeBotApi, bot: object
 ) -> None:
     [reply] = await reply_to(api, "卡丢了还能注销吗", chat_id=ANN, user_id=ANN)
-    assert reply["text"].startswith("第 1-4 步 · SIM 卡丢失或损坏")
+    assert reply["text"].startswith("支线 · SIM 卡丢失或损坏")
     assert any(entity["type"] == "bold" for entity in reply["entities"])  # parsed as HTML by the server
     labels = [button["text"] for button in buttons(reply)]
     assert "全部步骤" in labels
@@ -26,7 +26,7 @@ async def test_english_and_traditional_questions_are_answered_in_their_language(
     assert english["text"].startswith("Step 4.1 · ")
     [traditional] = await reply_to(api, "SIM卡遺失怎麼辦", chat_id=ANN, user_id=ANN)
     assert "遺失" in traditional["text"] or "丟失" in traditional["text"]
-    assert "步" in traditional["text"].splitlines()[0]
+    assert traditional["text"].splitlines()[0].startswith("支線 · ")  # the label, converted too
 
 
 async def test_out_of_scope_gets_a_polite_decline(api: FakeBotApi, bot: object) -> None:
@@ -49,7 +49,7 @@ async def test_start_with_a_section_id_is_a_deep_link(api: FakeBotApi, bot: obje
 
 
 async def test_help_steps_and_step_commands(api: FakeBotApi, bot: object) -> None:
-    [help_reply] = await reply_to(api, "/help", chat_id=ANN, user_id=ANN, language_code="en")
+    [help_reply] = await reply_to(api, "/help", chat_id=ANN, user_id=ANN)
     assert "/steps" in help_reply["text"]
     [steps] = await reply_to(api, "/steps", chat_id=ANN, user_id=ANN)
     assert [b["callback_data"].split(":")[1] for b in buttons(steps)] == [
@@ -76,7 +76,7 @@ async def test_language_choice_is_remembered_and_overrides_detection(api: FakeBo
     assert confirmation["message_id"] == prompt["message_id"]
     assert confirmation["text"].startswith("OK")
     [reply] = await reply_to(api, "卡丢了还能注销吗", chat_id=ANN, user_id=ANN)
-    assert reply["text"].startswith("Step 1-4 · ")
+    assert reply["text"].startswith("Side path · ")
 
 
 async def test_stickers_and_photos_get_a_one_line_hint(api: FakeBotApi, bot: object) -> None:
@@ -101,3 +101,16 @@ async def test_every_reply_is_valid_telegram_html(api: FakeBotApi, bot: object) 
         await reply_to(api, text, chat_id=ANN, user_id=ANN)
     for call in api.calls_of("sendMessage"):
         assert telegram_html_errors(call.params["text"]) == []
+
+
+async def test_the_phrase_card_by_command_and_by_the_button_under_step_4(
+    api: FakeBotApi, bot: object
+) -> None:
+    [card] = await reply_to(api, "/phrases", chat_id=ANN, user_id=ANN, language_code="en")
+    assert "Dua ta mbyll këtë numër.\nI want to close this number." in card["text"]
+    [four] = await reply_to(api, "第四步", chat_id=ANN, user_id=ANN)
+    [button] = [b for b in buttons(four) if b["callback_data"].startswith("p:")]
+    mark = api.mark()
+    api.inject_callback_query(button["callback_data"], message=four, user_id=ANN)
+    [edit] = await api.wait_for_calls("editMessageText", since=mark)
+    assert "<b>Dua ta mbyll këtë numër.</b>\n我想注销这个号码。" in edit.params["text"]

@@ -31,12 +31,12 @@ from typing import Any
 
 import pytest
 
-from bot.answer import Context
+from bot.conversation import PersonState
 from bot.state_store import STATE_FILE, SQLiteStateStore
 from bot.telegram.people import PEOPLE_KEY
 from bot.telegram.persistence import StatePersistence
+from fake_telegram import Call, FakeBotApi
 from tests.e2e.conftest import TOKEN
-from tests.e2e.fake_bot_api import Call, FakeBotApi
 
 JSON = dict[str, Any]
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
     "第四步": ("第 4 步 · 去营业厅办理", "visit-store"),
     "第五步": ("第 5 步 · 注销后的注意事项", "after-cancel"),
     "4.1": ("第 4.1 步 · 去营业厅要带什么", "store-documents"),
-    "卡丢了还能注销吗": ("第 1-4 步 · SIM 卡丢失或损坏", "lost-card"),
+    "卡丢了还能注销吗": ("支线 · SIM 卡丢失或损坏", "lost-card"),
 }
 # After the restart, "下一步" from someone whose last question was the key gets this first line.
 NEXT_AFTER: dict[str, str] = {
@@ -272,9 +272,10 @@ async def test_a_stop_signal_during_a_burst_loses_nothing_and_answers_nothing_tw
     saved.close()
     for user_id in {q.user_id for q in committed}:
         last = [q for q in committed if q.user_id == user_id][-1]
-        person = chat_data.get(user_id, {}).get(PEOPLE_KEY, {}).get(user_id)
-        assert isinstance(person, Context), f"no context for {user_id} in {state_file}"
-        assert person.section_id == ANSWERS[last.text][1], f"chat {user_id}: stale context on disk"
+        stored = chat_data.get(user_id, {}).get(PEOPLE_KEY, {}).get(str(user_id))
+        assert stored is not None, f"no state for {user_id} in {state_file}"
+        person = PersonState.from_json(stored)
+        assert person.section_id == ANSWERS[last.text][1], f"chat {user_id}: stale state on disk"
 
     # ---- second run, same BOT_DATA_DIR: only what was still pending gets answered
     async with bot_process(api, data_dir, tmp_path, "second") as second:

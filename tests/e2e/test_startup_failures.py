@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.exit_codes import ExitCode
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN
-from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.real_process import Finished, bot_environment, in_small_filesystem, run_to_exit
 
 OTHER_TOKEN = "123456789:AAOtherTokenThatTheServerDoesNotKnowAtAll"

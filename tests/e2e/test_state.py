@@ -26,8 +26,8 @@ from bot.state_store import STATE_FILE, SQLiteStateStore, StateBatch, StoredEntr
 from bot.telegram.app import AnyApplication, build_application, running_application
 from bot.telegram.persistence import FORGET_AFTER_SECONDS, LEGACY_PICKLE_FILE
 from bot.unanswered import DATABASE_FILE, UnansweredLog
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import bot_settings, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.real_process import bot_environment, running_bot
 
 ANN, BEN, SENTINEL = 3101, 3102, 3999

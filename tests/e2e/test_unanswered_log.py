@@ -6,9 +6,10 @@ import time
 from pathlib import Path
 
 from bot.kb import KnowledgeBase
+from bot.message_keys import MessageKey
 from bot.unanswered import DATABASE_FILE, UnansweredLog
+from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
-from tests.e2e.fake_bot_api import FakeBotApi
 
 FAY = 801
 
@@ -17,9 +18,9 @@ async def test_declined_questions_are_logged_redacted_and_reported_to_admins(
     api: FakeBotApi, start_bot: StartBot, data_dir: Path, kb: KnowledgeBase
 ) -> None:
     async with start_bot():
-        await reply_to(api, "where can I buy a sim, call me on +355 69 123 4567", chat_id=FAY, user_id=FAY)
+        await reply_to(api, "how long does pizza take, call me on +355 69 123 4567", chat_id=FAY, user_id=FAY)
         await reply_to(
-            api, "where can I buy a sim, call me on +355 69 765 4321", chat_id=FAY + 1, user_id=FAY + 1
+            api, "how long does pizza take, call me on +355 69 765 4321", chat_id=FAY + 1, user_id=FAY + 1
         )
         await reply_to(api, "第四步", chat_id=FAY, user_id=FAY)  # answered: not logged
         [report] = await reply_to(
@@ -28,11 +29,11 @@ async def test_declined_questions_are_logged_redacted_and_reported_to_admins(
         assert "   2  en" in report["text"]
         assert "<number>" in report["text"] or "&lt;number&gt;" in report["text"]
         [refused] = await reply_to(api, "/unanswered", chat_id=FAY, user_id=FAY)
-        assert refused["text"] == kb.messages.get("not_admin", "zh-Hans")
+        assert refused["text"] == kb.messages.get(MessageKey.NOT_ADMIN, "zh-Hans")
     log = UnansweredLog(data_dir / DATABASE_FILE)
     groups = log.most_frequent(time.time() - 3600)
     log.close()
-    assert [(g.text, g.count) for g in groups] == [("where can i buy a sim, call me on <number>", 2)]
+    assert [(g.text, g.count) for g in groups] == [("how long does pizza take, call me on <number>", 2)]
     stored = (data_dir / DATABASE_FILE).read_bytes()
     assert b"4567" not in stored
     assert "第四步".encode() not in stored

@@ -10,9 +10,9 @@ import httpx
 from bot.answer import Responder
 from bot.telegram.app import build_application
 from bot.telegram.runner import webhook_options
+from fake_telegram import FakeBotApi
 from tests.cli import run_cli
 from tests.e2e.conftest import TOKEN, bot_settings
-from tests.e2e.fake_bot_api import FakeBotApi
 
 SECRET = "s3cret-Value_1"
 

@@ -1,0 +1,48 @@
+"""Taking one turn for an update: load the person, ask the conversation service, send, save.
+
+Every handler that answers a person goes through take_turn(), so that the state a person
+leaves behind, the unanswered log and the replies are handled the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Message, Update
+
+from bot.conversation import Event, PersonState, Text, Turn
+from bot.language import Lang
+from bot.telegram.desk import get_desk
+from bot.telegram.people import AnyContext, choose_language, load_person, save_person, speaker_of
+from bot.telegram.replies import send_reply
+
+
+def language_for(update: Update, context: AnyContext, text: str | None = None) -> Lang:
+    """The language to say something to this update's sender in (about `text`, if there is one)."""
+    user = update.effective_user
+    person = load_person(context, user.id) if user is not None else None
+    conversation = get_desk(context).conversation()
+    return conversation.language_for(text, person or PersonState(), speaker_of(update, context))
+
+
+def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
+    """The conversation service's turn for `event` from this update's sender, state saved."""
+    user = update.effective_user
+    if user is None:
+        return None
+    desk = get_desk(context)
+    now = time.time()
+    turn = desk.conversation().handle(event, load_person(context, user.id), speaker_of(update, context), now)
+    save_person(context, user.id, turn.person)
+    choose_language(context, turn.chosen_lang)
+    if turn.unanswered and isinstance(event, Text):
+        desk.note_unanswered(event.text, turn, now)
+    return turn
+
+
+async def take_turn(update: Update, context: AnyContext, message: Message, event: Event) -> None:
+    """Answer `message` with the turn for `event` (replies in its thread, quoting it in groups)."""
+    turn = decide(update, context, event)
+    if turn is not None:
+        for reply in turn.replies:
+            await send_reply(message, reply)

@@ -1,0 +1,184 @@
+"""Getting updates to the bot: getUpdates with Telegram's rules, a webhook push, a real Application."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import json
+import socket
+import time
+
+import pytest
+from telegram import Bot, ChatMemberAdministrator, ChatMemberMember, Update
+from telegram.constants import ParseMode
+from telegram.error import Conflict
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from fake_telegram import FakeBotApi
+from tests.fake_telegram.conftest import GROUP, TOKEN, USER
+
+
+async def test_updates_come_in_order_until_an_offset_confirms_them(api: FakeBotApi, bot: Bot) -> None:
+    injected = [api.inject_message(text, user_id=USER) for text in ("/start", "one", "two")]
+    updates = await bot.get_updates(timeout=0)
+    assert [u.update_id for u in updates] == [u["update_id"] for u in injected]
+    assert [u.message.text for u in updates if u.message] == ["/start", "one", "two"]
+    again = await bot.get_updates(limit=2)  # not confirmed: the same again, limit honoured
+    assert [u.update_id for u in again] == [u.update_id for u in updates[:2]]
+    rest = await bot.get_updates(offset=updates[1].update_id + 1)
+    assert [u.update_id for u in rest] == [updates[2].update_id]
+    assert await bot.get_updates(offset=-1) == rest  # a negative offset: the last ones
+    assert await bot.get_updates(offset=updates[2].update_id + 1) == ()
+    assert api.pending_updates == []
+    await api.wait_delivered(injected[2])
+
+
+async def test_a_long_poll_answers_as_soon_as_an_update_arrives(api: FakeBotApi, bot: Bot) -> None:
+    async def inject_later() -> None:
+        await api.wait_until(lambda: api.pending_polls == 1)
+        api.inject_message("late", user_id=USER)
+
+    task = asyncio.create_task(inject_later())
+    started = time.monotonic()
+    updates = await bot.get_updates(timeout=3)
+    await task
+    assert time.monotonic() - started < 2
+    assert [u.message.text for u in updates if u.message] == ["late"]
+
+
+async def test_a_long_poll_without_updates_lasts_its_timeout(api: FakeBotApi, bot: Bot) -> None:
+    started = time.monotonic()
+    assert await bot.get_updates(timeout=dtm.timedelta(seconds=0.3)) == ()
+    assert 0.25 < time.monotonic() - started < 1.5
+
+
+async def test_allowed_updates_drop_other_types_and_a_webhook_blocks_polling(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    api.inject_inline_query("x", user_id=USER)
+    kept = api.inject_message("kept", user_id=USER)
+    assert [u.update_id for u in await bot.get_updates(allowed_updates=["message"])] == [kept["update_id"]]
+    api.inject_inline_query("y", user_id=USER)
+    # allowed_updates sticks until a getUpdates changes it
+    assert await bot.get_updates(offset=kept["update_id"] + 1, timeout=0) == ()
+
+    assert await bot.set_webhook("https://example.com/hook")
+    with pytest.raises(Conflict, match=r"(?i)webhook is active"):
+        await bot.get_updates()
+    api.inject_message("dropped", user_id=USER)
+    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert api.pending_updates == []
+
+
+async def test_a_second_poller_ends_the_first_with_409(api: FakeBotApi, bot: Bot) -> None:
+    first = asyncio.create_task(bot.get_updates(timeout=3))
+    await api.wait_until(lambda: api.pending_polls == 1, timeout=1)
+    async with Bot(TOKEN, base_url=api.base_url) as other:
+        assert await other.get_updates(timeout=0) == ()
+    with pytest.raises(Conflict, match=r"(?i)terminated by other getUpdates request"):
+        await first
+
+
+async def test_my_chat_member_is_delivered_by_default_and_only_if_allowed(api: FakeBotApi, bot: Bot) -> None:
+    added = api.inject_my_chat_member(
+        GROUP, old_status="left", new_status="member", from_user_id=USER, chat_title="SIM help"
+    )
+    [update] = await bot.get_updates(offset=0)
+    change = update.my_chat_member
+    assert change is not None
+    assert update.update_id == added["update_id"]
+    assert (change.chat.id, change.chat.title, change.from_user.id) == (GROUP, "SIM help", USER)
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("left", "member")
+    assert isinstance(change.new_chat_member, ChatMemberMember)
+    assert change.new_chat_member.user.id == bot.id
+    await bot.get_updates(offset=update.update_id + 1, allowed_updates=["message"])
+
+    api.inject_my_chat_member(GROUP, old_status="member", new_status="administrator", from_user_id=USER)
+    assert await bot.get_updates(timeout=0) == ()  # not in allowed_updates: dropped
+    api.inject_my_chat_member(GROUP, old_status="administrator", new_status="member", from_user_id=USER)
+    [promoted_back] = await bot.get_updates(allowed_updates=["my_chat_member"])
+    assert promoted_back.my_chat_member is not None
+    assert isinstance(promoted_back.my_chat_member.old_chat_member, ChatMemberAdministrator)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_push_update_posts_to_the_webhook_with_the_registered_secret(api: FakeBotApi) -> None:
+    seen: list[str] = []
+
+    async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        seen.append(str(update.effective_message.text))
+
+    port = free_port()
+    app = Application.builder().token(api.token).base_url(api.base_url).build()
+    app.add_handler(CommandHandler("start", record))
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url="https://bot.example.org/hook",
+            secret_token="s3cret",
+        )
+        await app.start()
+        try:
+            [registered] = api.calls_of("setWebhook")
+            assert registered.params["secret_token"] == "s3cret"
+            url = f"http://127.0.0.1:{port}/hook"
+            update = api.inject_message("/start", user_id=USER)
+            assert await api.push_update(update, url=url, secret_token="guess") == 403
+            assert await api.push_update(update, url=url, secret_token="") == 403
+            assert api.pending_updates == [update]  # refused: still waiting for delivery
+            assert await api.push_update(update, url=url) == 200
+            await api.wait_delivered(update)
+            assert api.pending_updates == []
+            await api.wait_until(lambda: seen == ["/start"])
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+async def test_a_real_application_polls_answers_and_edits(api: FakeBotApi) -> None:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, "<b>Welcome</b>", parse_mode=ParseMode.HTML)
+
+    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(f"You chose {update.callback_query.data}")
+
+    app = Application.builder().token(api.token).base_url(api.base_url).build()
+    app.add_handlers([CommandHandler("start", start), CallbackQueryHandler(pressed)])
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        try:
+            api.inject_message("/start", user_id=USER)
+            [welcome] = await api.wait_for_sent(USER)
+            assert (welcome["text"], welcome["entities"][0]["type"]) == ("Welcome", "bold")
+            mark = api.mark()
+            api.inject_callback_query("no", message=welcome)
+            [edited] = await api.wait_for_sent(USER, since=mark)
+            assert edited["text"] == "You chose no"
+            await api.wait_for_calls("answerCallbackQuery", since=mark)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    assert {"getMe", "deleteWebhook", "getUpdates", "answerCallbackQuery"} <= {c.method for c in api.calls}
+    assert api.failed_calls() == []
+    assert api.pending_updates == []
+    json.dumps([c.params for c in api.calls])  # params are plain JSON data
+
+
+async def test_waiting_times_out_with_the_calls_seen(api: FakeBotApi, bot: Bot) -> None:
+    await bot.get_me()
+    with pytest.raises(AssertionError, match=r"(?s)1 call\(s\) of answerCallbackQuery.*getMe \[ok\]"):
+        await api.wait_for_calls("answerCallbackQuery", 1, timeout=0.1)
