@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 
@@ -24,6 +24,11 @@ class BrokenResponder(Responder):
 
     def understand(self, text: str, place: Place = Place()) -> Outcome:
         raise ValueError(f"cannot handle {text!r}")
+
+
+def broken_copy(responder: Responder) -> BrokenResponder:
+    """The same knowledge base, index, small talk and settings, with the broken `understand`."""
+    return BrokenResponder(**{field.name: getattr(responder, field.name) for field in fields(responder)})
 
 
 def error_sentence(kb: KnowledgeBase, lang: Lang) -> str:
@@ -47,7 +52,7 @@ async def test_an_exception_in_a_handler_gets_the_error_sentence_in_the_users_la
     question: str,
     lang: Lang,
 ) -> None:
-    broken = BrokenResponder(responder.kb, responder.index, responder.settings)
+    broken = broken_copy(responder)
     async with start_bot(responder_override=broken):
         mark = api.mark()
         update = api.inject_message(question, chat_id=FAY, user_id=FAY, language_code="zh-hans")
@@ -66,7 +71,7 @@ async def test_an_exception_in_a_handler_gets_the_error_sentence_in_the_users_la
 async def test_a_chosen_language_wins_for_the_error_sentence(
     api: FakeBotApi, start_bot: StartBot, responder: Responder, kb: KnowledgeBase
 ) -> None:
-    broken = BrokenResponder(responder.kb, responder.index, responder.settings)
+    broken = broken_copy(responder)
     async with start_bot(responder_override=broken) as app:
         app.user_data[FAY]["lang"] = "en"  # what pressing "English" under /lang stores
         [reply] = await reply_to(api, "卡丢了还能注销吗", chat_id=FAY, user_id=FAY)
