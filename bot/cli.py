@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -30,6 +31,7 @@ from bot.kb import load_knowledge_base
 from bot.language import LANGUAGES, Lang, parse_language
 from bot.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk, decision_name
 from bot.problems import KnowledgeBaseError
+from bot.sqlite_file import DataFileError
 from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.USAGE
@@ -286,11 +288,15 @@ def _unanswered(since: str, limit: int) -> int:
     if not path.exists():
         print(f"no unanswered questions recorded yet ({path} does not exist)")
         return EXIT_OK
-    log = UnansweredLog(path)
     try:
-        groups = log.most_frequent(time.time() - window, limit)
-    finally:
-        log.close()
+        log = UnansweredLog(path)
+        try:
+            groups = log.most_frequent(time.time() - window, limit)
+        finally:
+            log.close()
+    except (DataFileError, sqlite3.Error) as exc:  # locked, read-only, unreadable: one line, no traceback
+        print(f"unanswered: cannot read {path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if not groups:
         print(f"no unanswered questions in the last {since}")
         return EXIT_OK
