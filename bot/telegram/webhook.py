@@ -91,10 +91,10 @@ class UpdateHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, secret: str, intake: UpdateIntake, application: AnyApplication) -> None:
+    def initialize(self, secret: str, intake: UpdateIntake, bot_application: AnyApplication) -> None:
         self._secret = secret.encode()
         self._intake = intake
-        self._application = application
+        self._application = bot_application
         self._chunks: list[bytes] = []
         self._size = 0
 
@@ -159,7 +159,7 @@ class WebhookServer:
     """The HTTP server around UpdateHandler, on the endpoint's address and path."""
 
     def __init__(self, endpoint: WebhookEndpoint, intake: UpdateIntake, application: AnyApplication) -> None:
-        handler_args = {"secret": endpoint.secret, "intake": intake, "application": application}
+        handler_args = {"secret": endpoint.secret, "intake": intake, "bot_application": application}
         web = _QuietApplication([(rf"{re.escape(endpoint.path)}/?", UpdateHandler, handler_args)])
         # max_body_size backs up the handler's own limit (tornado's default is 100 MB).
         self._server = HTTPServer(web, max_body_size=MAX_BODY_BYTES, idle_connection_timeout=60)
