@@ -127,8 +127,11 @@ def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: AIORateL
         settings.token.value,
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
-        request=request(256),  # PTB's defaults: 256 for calls, 1 for getUpdates
-        get_updates_request=request(1),
+        request=request(256),  # PTB's default
+        # PTB's default is 1, but httpcore 1.0.9 can lose a pool slot for good when a request is
+        # cancelled while its connection opens (encode/httpcore#1093), as the Updater's long
+        # poll is on a stop: with one slot, the last getUpdates then waits out the pool timeout.
+        get_updates_request=request(2),
         rate_limiter=rate_limiter,
         intake=intake,
         poll_read_timeout=settings.http_timeout,
