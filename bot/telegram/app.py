@@ -24,6 +24,7 @@ from bot.render import render_message
 from bot.telegram import admin, commands, inline, membership, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
+from bot.telegram.guard import BUTTON_FLOOD_KEY, button_flood_guard
 from bot.telegram.intake import JournalBot, UpdateIntake
 from bot.telegram.people import LANGUAGE_KEY
 from bot.telegram.persistence import PersistentApplication, StatePersistence, open_state_persistence
@@ -79,16 +80,21 @@ def build_application(
     rate_limit: bool = True,
     save_interval: float = PERSISTENCE_INTERVAL_SECONDS,
     clock: Callable[[], float] = time.time,
+    stop_within: float = STOP_WITHIN_SECONDS,
 ) -> AnyApplication:
-    """The bot's Application with every handler, persistence under BOT_DATA_DIR and rate limiting.
+    """The bot's Application with every handler, persistence and the journal of updates under
+    BOT_DATA_DIR, per-chat concurrency and rate limiting.
 
-    `save_interval` (seconds between saves of the state) and `clock` (what "now" is for
-    forgetting people after 30 days) are there for tests and benchmarks.
+    `save_interval` (seconds between saves of the state), `clock` (what "now" is for forgetting
+    people after 30 days) and `stop_within` (how long a stop waits for updates in hand) are there
+    for tests and benchmarks.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     intake = UpdateIntake(SQLiteUpdateJournal(settings.data_dir / JOURNAL_FILE, clock))
     bot = journal_bot(settings, intake, AIORateLimiter(max_retries=3) if rate_limit else None)
-    processor = ChatOrderedProcessor(on_finished=lambda update: _finished(intake, update))
+    processor = ChatOrderedProcessor(
+        on_finished=lambda update: _finished(intake, update), stop_grace=stop_within
+    )
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -103,6 +109,7 @@ def build_application(
     bot.accept_while(lambda: application.updater is None or application.updater.running)
     unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
     for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
@@ -145,7 +152,7 @@ class JournalledApplication(PersistentApplication):
         """Give the updates in hand their time, then stop as PTB does (state flushed last)."""
         processor = self.update_processor
         if isinstance(processor, ChatOrderedProcessor):
-            processor.stop_within(STOP_WITHIN_SECONDS)
+            processor.stop_within(processor.stop_grace)
         await super().stop()
 
 

@@ -51,9 +51,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self,
         max_chats_at_once: int = MAX_CHATS_AT_ONCE,
         on_finished: Callable[[object], None] = lambda update: None,
+        stop_grace: float = 8.0,
     ) -> None:
         super().__init__(_IN_HAND)
         self.max_chats_at_once = max_chats_at_once
+        self.stop_grace = stop_grace  # seconds stop_within() is given by the application
         self.on_finished = on_finished
         self._places = asyncio.Semaphore(max_chats_at_once)
         self._tails: dict[Hashable, asyncio.Future[None]] = {}  # each line's last update's end

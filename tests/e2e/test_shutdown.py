@@ -257,11 +257,11 @@ async def test_a_stop_signal_during_a_burst_loses_nothing_and_answers_nothing_tw
     committed: list[Question] = []
     for user_id in USERS:
         own = [q for q in questions if q.user_id == user_id]
-        answered = headers(api, user_id, since=start, until=first_run_end)
-        assert answered == [ANSWERS[q.text][0] for q in own[: len(answered)]], (
+        replies = headers(api, user_id, since=start, until=first_run_end)
+        assert replies == [ANSWERS[q.text][0] for q in own[: len(replies)]], (
             f"chat {user_id}: the first run's replies are not its first questions in order"
         )
-        committed += own[: len(answered)]
+        committed += own[: len(replies)]
     # The offset was confirmed by a last getUpdates, and answers went on after it: the updates
     # queued inside the bot were handled, not dropped.
     assert final_poll_at is not None, "no getUpdates confirmed the offset after the signal"
