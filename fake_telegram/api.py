@@ -75,7 +75,11 @@ class FakeBotApi(BotActivity):
             self._bot_user, self._chats, self._updates, self._queries, self._note_sent
         )
         self._server = BotApiServer(
-            self._methods.table(), self._faults, self._record, self._token_accepted, notify=self._changes.notify
+            self._methods.table(),
+            self._faults,
+            self._record,
+            self._token_accepted,
+            notify=self._changes.notify,
         )
         self._media_serial = 0
 
