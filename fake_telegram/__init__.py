@@ -33,8 +33,8 @@ How it mirrors Telegram (so the bot's mistakes show up here):
 Not implemented: parse modes other than HTML, files, and every method the bot does not call
 (see ``fake_telegram.methods``), which answer 404 as unknown methods do on Telegram.
 
-Faults: ``fail_next`` / ``delay_next`` / ``drop_next`` / ``malformed_next`` script the next
-answers of a method; ``inject_poison`` / ``inject_raw`` queue updates PTB cannot parse;
+Faults: ``fail_next`` / ``delay_next`` / ``drop_next`` / ``malformed_next`` / ``stall_next``
+script the next answers of a method; ``inject_poison`` / ``inject_raw`` queue updates PTB cannot parse;
 ``FakeBotApi(token_rejected=True)`` / ``reject_token()`` answer 401 to everything;
 ``FakeBotApi(reachable=False)`` / ``set_reachable()`` refuse connections at the same address;
 ``push_update`` delivers an update to the bot's webhook with its secret header.

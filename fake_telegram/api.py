@@ -74,7 +74,13 @@ class FakeBotApi(BotActivity):
         self._methods = BotApiMethods(
             self._bot_user, self._chats, self._updates, self._queries, self._note_sent
         )
-        self._server = BotApiServer(self._methods.table(), self._faults, self._record, self._token_accepted)
+        self._server = BotApiServer(
+            self._methods.table(),
+            self._faults,
+            self._record,
+            self._token_accepted,
+            notify=self._changes.notify,
+        )
         self._media_serial = 0
 
     # ---- lifecycle and addresses
@@ -394,6 +400,19 @@ class FakeBotApi(BotActivity):
     def drop_next(self, method: str, *, times: int = 1, processed: bool = False) -> None:
         """Close the connection without an answer; ``processed``: after the call took effect."""
         self._faults.add(Fault("drop", method, times, processed=processed))
+
+    def stall_next(self, method: str, *, times: int = 1, after: int = 0) -> None:
+        """After `after` normal answers, the next `times` calls of `method` hang: no answer, no
+        effect, until the client gives up (a request that never got through). ``stalled`` counts
+        the ones hanging now; the call is recorded as abandoned (499) when the client goes."""
+        if after:
+            self._faults.add(Fault("pass", method, after))
+        self._faults.add(Fault("stall", method, times))
+
+    @property
+    def stalled(self) -> int:
+        """Requests held by ``stall_next`` right now."""
+        return self._server.stalled
 
     def malformed_next(self, method: str, *, times: int = 1, processed: bool = False) -> None:
         """Answer 200 with a body that is not JSON."""

@@ -8,7 +8,7 @@ from typing import Literal
 
 from fake_telegram.wire import JSON
 
-FaultKind = Literal["error", "delay", "drop", "malformed"]
+FaultKind = Literal["error", "delay", "drop", "malformed", "stall", "pass"]
 PoisonKind = Literal["message-without-date", "message-is-a-string", "entity-without-type"]
 MALFORMED_BODY = b'{"ok":true,"result":{"message_id":'
 
@@ -29,7 +29,9 @@ class Fault:
     """What happens to the next ``times`` requests of ``method`` (``"*"``: any method).
 
     ``processed``: for drop / malformed, the call takes effect before the answer is lost (the
-    classic "sent, but the response never arrived").
+    classic "sent, but the response never arrived"). A ``stall`` never answers and never takes
+    effect (the request never got through); a ``pass`` is answered normally (it lets a stall
+    start after a number of calls).
     """
 
     kind: FaultKind

@@ -44,6 +44,7 @@ class BotApiServer:
         record: Callable[[Call], None],
         token_accepted: Callable[[str], bool],
         host: str = "127.0.0.1",
+        notify: Callable[[], None] = lambda: None,
     ) -> None:
         self._methods, self._faults, self._record, self._token_accepted = (
             methods,
@@ -52,10 +53,12 @@ class BotApiServer:
             token_accepted,
         )
         self._host = host
+        self._notify = notify  # wakes the test's waiters when something changes without a call
         self._runner: web.AppRunner | None = None
         self._reservation: socket.socket | None = None
         self._site: web.SockSite | None = None
         self._late: set[asyncio.Future[web.StreamResponse]] = set()  # delayed answers
+        self.stalled = 0  # requests held by a stall fault right now
 
     @property
     def port(self) -> int:
@@ -133,6 +136,10 @@ class BotApiServer:
             record(params, status=401, error="Unauthorized")
             return _error(ApiError(401, "Unauthorized"))
         fault = self._faults.take(name)
+        if fault is not None and fault.kind == "pass":
+            fault = None
+        if fault is not None and fault.kind == "stall":
+            return await self._stall(params, record)
         if fault is None or fault.kind != "delay":
             return await self._respond(request, handler, params, record, fault)
 
@@ -146,6 +153,20 @@ class BotApiServer:
         self._late.add(answer)
         answer.add_done_callback(self._late.discard)
         return await asyncio.shield(answer)
+
+    async def _stall(self, params: JSON, record: Callable[..., None]) -> web.StreamResponse:
+        """Never answer, never act: until the client gives up (or the server stops)."""
+        self.stalled += 1
+        self._notify()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            record(params, status=499, error="client closed request", fault="stall")
+            raise
+        finally:
+            self.stalled -= 1
+            self._notify()
+        raise AssertionError("unreachable")
 
     async def _respond(
         self,

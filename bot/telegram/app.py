@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.answer import Responder
 from bot.config import Settings
@@ -23,12 +24,20 @@ from bot.render import render_message
 from bot.telegram import admin, commands, inline, membership, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
+from bot.telegram.guard import BUTTON_FLOOD_KEY, button_flood_guard
+from bot.telegram.intake import JournalBot, UpdateIntake
 from bot.telegram.people import LANGUAGE_KEY
 from bot.telegram.persistence import PersistentApplication, StatePersistence, open_state_persistence
+from bot.telegram.processing import ChatOrderedProcessor
 from bot.telegram.profile import publish_profile
 from bot.unanswered import DATABASE_FILE, UnansweredLog
+from bot.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
 
 PERSISTENCE_INTERVAL_SECONDS = 10
+# On a stop signal, updates already received are handled for this long; the rest stay in the
+# journal for the next start. Docker and systemd kill a process 10 s after asking it to stop.
+STOP_WITHIN_SECONDS = 8.0
+TELEGRAM_API = "https://api.telegram.org"
 # The menu in each client language Telegram lets us target; "" is everyone else.
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -45,10 +54,10 @@ logger = logging.getLogger("bot.app")
 
 
 def connection_options(builder: AnyBuilder, settings: Settings) -> AnyBuilder:
-    """Token, Bot API address, timeouts, one update at a time: shared with the benchmark's echo bot.
+    """Token, Bot API address, timeouts, one update at a time: the benchmark's bare echo bot.
 
-    Updates are handled one at a time so that a person's "next" never overtakes the question
-    before it; the bot is fast enough (see bench/RESULTS.md) for that not to matter.
+    The bot itself is built by build_application() with the same token, address and timeouts
+    (journal_bot), but its own Bot class and per-chat concurrency.
     """
     builder = (
         builder.token(settings.token.value)
@@ -71,30 +80,91 @@ def build_application(
     rate_limit: bool = True,
     save_interval: float = PERSISTENCE_INTERVAL_SECONDS,
     clock: Callable[[], float] = time.time,
+    stop_within: float = STOP_WITHIN_SECONDS,
 ) -> AnyApplication:
-    """The bot's Application with every handler, persistence under BOT_DATA_DIR and rate limiting.
+    """The bot's Application with every handler, persistence and the journal of updates under
+    BOT_DATA_DIR, per-chat concurrency and rate limiting.
 
-    `save_interval` (seconds between saves of the state) and `clock` (what "now" is for
-    forgetting people after 30 days) are there for tests and benchmarks.
+    `save_interval` (seconds between saves of the state), `clock` (what "now" is for forgetting
+    people after 30 days) and `stop_within` (how long a stop waits for updates in hand) are there
+    for tests and benchmarks.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    intake = UpdateIntake(SQLiteUpdateJournal(settings.data_dir / JOURNAL_FILE, clock))
+    bot = journal_bot(settings, intake, AIORateLimiter(max_retries=3) if rate_limit else None)
+    processor = ChatOrderedProcessor(
+        on_finished=lambda update: _finished(intake, update), stop_grace=stop_within
+    )
     builder = (
-        connection_options(ApplicationBuilder(), settings)
-        .application_class(PersistentApplication)
+        ApplicationBuilder()
+        .bot(bot)
+        .concurrent_updates(processor)
+        .application_class(JournalledApplication)
         .persistence(open_state_persistence(settings.data_dir, save_interval, clock))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application: AnyApplication = builder.build()
+    bot.accept_while(lambda: application.updater is None or application.updater.running)
     unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
     for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
+
+
+def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: AIORateLimiter | None) -> JournalBot:
+    """The bot object: token, Bot API address and timeouts as connection_options() sets them."""
+    base = (settings.api_base_url or TELEGRAM_API).rstrip("/")
+
+    def request(pool_size: int) -> HTTPXRequest:
+        seconds = settings.http_timeout
+        return HTTPXRequest(
+            connection_pool_size=pool_size,
+            read_timeout=seconds,
+            write_timeout=seconds,
+            connect_timeout=seconds,
+            pool_timeout=seconds,
+        )
+
+    return JournalBot(
+        settings.token.value,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=request(256),  # PTB's default
+        # PTB's default is 1, but httpcore 1.0.9 can lose a pool slot for good when a request is
+        # cancelled while its connection opens (encode/httpcore#1093), as the Updater's long
+        # poll is on a stop: with one slot, the last getUpdates then waits out the pool timeout.
+        get_updates_request=request(2),
+        rate_limiter=rate_limiter,
+        intake=intake,
+        poll_read_timeout=settings.http_timeout,
+    )
+
+
+class JournalledApplication(PersistentApplication):
+    """Stops within STOP_WITHIN_SECONDS: what is not handled by then is left to the next start."""
+
+    async def stop(self) -> None:
+        """Give the updates in hand their time, then stop as PTB does (state flushed last)."""
+        processor = self.update_processor
+        if isinstance(processor, ChatOrderedProcessor):
+            processor.stop_within(processor.stop_grace)
+        await super().stop()
+
+
+def intake_of(application: AnyApplication) -> UpdateIntake | None:
+    """The UpdateIntake of an application built by build_application()."""
+    bot = application.bot
+    return bot.intake if isinstance(bot, JournalBot) else None
+
+
+def _finished(intake: UpdateIntake, update: object) -> None:
+    if isinstance(update, Update):
+        intake.finish(update.update_id)
 
 
 @contextlib.asynccontextmanager
@@ -135,7 +205,12 @@ def desk_of(application: AnyApplication) -> Desk:
 
 
 async def _post_init(application: AnyApplication) -> None:
-    """Publish the menu and descriptions; listen for SIGHUP and, if asked, for knowledge-base edits."""
+    """Queue what the last run left unfinished; publish the menu and descriptions; listen for
+    SIGHUP and, if asked, for knowledge-base edits."""
+    intake = intake_of(application)
+    if intake is not None:  # before polling starts, so these come first
+        for update in intake.unfinished(application.bot):
+            application.update_queue.put_nowait(update)
     desk = desk_of(application)
     await publish_profile(application.bot, desk.responder.kb)
     loop = asyncio.get_running_loop()
@@ -186,3 +261,6 @@ async def _post_shutdown(application: AnyApplication) -> None:
         desk.unanswered.close()
     if isinstance(application.persistence, StatePersistence):
         application.persistence.close()
+    intake = intake_of(application)
+    if intake is not None:
+        intake.close()

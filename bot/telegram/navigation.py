@@ -11,6 +11,7 @@ from bot.conversation import Press
 from bot.message_keys import MessageKey
 from bot.outcomes import Declined
 from bot.telegram.desk import get_desk
+from bot.telegram.guard import press_allowed
 from bot.telegram.people import AnyContext
 from bot.telegram.replies import deliver, edit_reply
 from bot.telegram.turns import decide, language_for
@@ -19,7 +20,7 @@ from bot.telegram.turns import decide, language_for
 async def on_button(update: Update, context: AnyContext) -> None:
     """Carry out a button press; stale or forged data gets a short notice, never an error."""
     query = update.callback_query
-    if query is None:
+    if query is None or not await press_allowed(update, context, query):
         return
     action = decode_action(query.data)
     message = query.message if isinstance(query.message, Message) else None

@@ -7,13 +7,11 @@ never in a traceback, and never with the token in it.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
-import re
 import sys
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
@@ -24,41 +22,11 @@ from bot.exit_codes import ExitCode
 from bot.kb import load_knowledge_base
 from bot.problems import KnowledgeBaseError
 from bot.sqlite_file import DataFileError
-from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.app import ALLOWED_UPDATES, TELEGRAM_API, build_application
 from bot.telegram.logging_setup import configure_logging, redact_tokens
+from bot.telegram.webhook import WebhookEndpoint, serve_webhook_until_stopped, webhook_endpoint
 
-TELEGRAM_API = "https://api.telegram.org"
-SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 logger = logging.getLogger("bot")
-
-
-def check_webhook_settings(settings: Settings) -> None:
-    """Webhook mode needs a public URL and a secret token; ConfigError says which is missing."""
-    if not settings.webhook_secret.value:
-        raise ConfigError(
-            "webhook mode needs BOT_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -):"
-            " requests without it are refused"
-        )
-    if not SECRET_SHAPE.match(settings.webhook_secret.value):
-        raise ConfigError("BOT_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ - (at most 256 characters)")
-    if not settings.webhook_url:
-        raise ConfigError(
-            "webhook mode needs BOT_WEBHOOK_URL, the public https URL Telegram posts updates to"
-        )
-
-
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """Arguments for PTB's run_webhook / start_webhook: requests must carry the secret token."""
-    check_webhook_settings(settings)
-    assert settings.webhook_url is not None
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
-        "webhook_url": settings.webhook_url,
-        "secret_token": settings.webhook_secret.value,
-        "allowed_updates": ALLOWED_UPDATES,
-    }
 
 
 def load_responder(settings: Settings) -> Responder:
@@ -76,10 +44,11 @@ def load_responder(settings: Settings) -> Responder:
 
 def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
     """Start the bot and block until it stops; returns the process exit code."""
+    endpoint: WebhookEndpoint | None = None
     try:
         settings = load_settings(merged_environment(), kb_dir)
         if webhook:
-            check_webhook_settings(settings)
+            endpoint = webhook_endpoint(settings)
     except ConfigError as exc:
         return _fail(str(exc))
     configure_logging(settings.log_level)
@@ -97,12 +66,14 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
     logger.debug("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
     logging.getLogger("telegram.ext").addFilter(StartupFailureFilter())
     try:
-        if webhook:
-            application.run_webhook(**webhook_options(settings))
+        if endpoint is not None:
+            asyncio.run(serve_webhook_until_stopped(application, endpoint))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except TelegramError as exc:
         return _fail(describe_telegram_failure(exc, settings.api_base_url or TELEGRAM_API))
+    except OSError as exc:  # the webhook's address: in use, not ours to bind
+        return _fail(f"cannot listen for the webhook: {exc.strerror or exc}")
     return ExitCode.OK
 
 

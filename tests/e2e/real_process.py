@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,12 +114,21 @@ class RunningBot:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(api: FakeBotApi, env: dict[str, str], log_dir: Path) -> AsyncIterator[RunningBot]:
-    """Start the bot, wait until it long-polls; kill it on the way out if still alive."""
+async def running_bot(
+    api: FakeBotApi,
+    env: dict[str, str],
+    log_dir: Path,
+    *,
+    arguments: Sequence[str] = (),
+    ready: Callable[[], bool] | None = None,
+) -> AsyncIterator[RunningBot]:
+    """Start the bot, wait until it long-polls (or until `ready()`, e.g. for a webhook); kill it
+    on the way out if still alive."""
     stderr_path = log_dir / "bot.stderr"
     with stderr_path.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             *BOT_COMMAND,
+            *arguments,
             env=env,
             cwd=REPO_ROOT,
             stdin=asyncio.subprocess.DEVNULL,
@@ -129,11 +138,12 @@ async def running_bot(api: FakeBotApi, env: dict[str, str], log_dir: Path) -> As
     bot = RunningBot(process, stderr_path)
     try:
         exited = asyncio.ensure_future(process.wait())
-        polling = asyncio.ensure_future(api.wait_until(lambda: api.pending_polls > 0, timeout=WAIT))
+        started = ready or (lambda: api.pending_polls > 0)
+        polling = asyncio.ensure_future(api.wait_until(started, timeout=WAIT))
         done, _ = await asyncio.wait({exited, polling}, return_when=asyncio.FIRST_COMPLETED)
         if polling not in done:
             polling.cancel()
-            raise AssertionError(f"the bot exited ({process.returncode}) instead of polling\n{bot.stderr()}")
+            raise AssertionError(f"the bot exited ({process.returncode}) instead of starting\n{bot.stderr()}")
         exited.cancel()
         polling.result()
         yield bot

@@ -43,7 +43,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.answer import Responder
-from bot.telegram.app import build_application, running_application
+from bot.telegram.app import AnyApplication, build_application, running_application
 from fake_telegram import Call, FakeBotApi, MediaKind
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, TOKEN, bot_settings
 from tests.telegram_html import telegram_html_errors
@@ -494,6 +494,7 @@ class HostileBot:
     api: FakeBotApi
     loop: asyncio.AbstractEventLoop
     collectors: list[RecordCollector]
+    application: AnyApplication
     next_user: int = FIRST_USER
     group_turn: int = 0
     sentinels: int = 0
@@ -538,6 +539,9 @@ class HostileBot:
             since=mark,
             timeout=BATCH_TIMEOUT,
         )
+        # The sentinel came last, so the batch is in the bot; chats are handled side by side,
+        # so wait until every update it took has been handled, not only the sentinel's.
+        await asyncio.wait_for(self.application.update_queue.join(), timeout=BATCH_TIMEOUT)
         calls = api.calls[mark:]
         self.remember_bot_messages()
         problems = [problem for call in calls for problem in call_problems(call)]
@@ -818,7 +822,7 @@ def hostile_bot(tmp_path_factory: pytest.TempPathFactory, responder: Responder) 
         api = await stack.enter_async_context(FakeBotApi(token=TOKEN, username=BOT_USERNAME))
         application = build_application(bot_settings(api, data_dir), responder)
         await stack.enter_async_context(running_application(application, poll_timeout=1))
-        harness = HostileBot(api, loop, collectors)
+        harness = HostileBot(api, loop, collectors, application)
         # A first message from the bot, so button presses always have a real message to press on.
         mark = api.mark()
         api.inject_message("/start", user_id=SENTINEL_USER)

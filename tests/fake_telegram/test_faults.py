@@ -133,3 +133,23 @@ async def test_a_poison_update_reaches_the_wire_but_ptb_cannot_parse_it(
     assert Update.de_json(batch[0], None).message is not None
     with pytest.raises((KeyError, TypeError, AttributeError)):
         Update.de_json(batch[1], None)
+
+
+async def test_a_stall_after_some_calls_hangs_without_effect_until_the_client_gives_up(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    api.ensure_chat(USER)
+    api.stall_next("sendMessage", times=5, after=2)
+    assert [(await bot.send_message(USER, text)).text for text in ("a", "b")] == ["a", "b"]
+    hanging = asyncio.ensure_future(bot.send_message(USER, "c"))
+    await api.wait_until(lambda: api.stalled == 1)
+    await asyncio.sleep(0.2)
+    assert not hanging.done()
+    hanging.cancel()  # the client gives up: the connection closes
+    with pytest.raises(asyncio.CancelledError):
+        await hanging
+    await api.wait_until(lambda: api.stalled == 0)
+    [stalled] = [call for call in api.calls_of("sendMessage") if call.fault == "stall"]
+    assert stalled.abandoned
+    assert api.failed_calls() == []
+    assert api.sent_texts(USER) == ["a", "b"]  # "c" never took effect
