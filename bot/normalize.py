@@ -26,8 +26,8 @@ def normalize_text(raw: str) -> str:
     """
     text = unicodedata.normalize("NFKC", raw[: MAX_QUESTION_CHARS * 4])
     text = strip_invisible(text)
+    text = drop_personal_data(text)  # before mentions: "@example" of ann@example.com is not one
     text = MENTION.sub(" ", text)
-    text = drop_personal_data(text)
     text = (to_simplified(text) if HAN.search(text) else text).lower()
     text = text.replace("。", " ").replace("，", " ")
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,16 @@ def bot_settings(api: FakeBotApi, data_dir: Path, **extra: str) -> Settings:
 StartBot = Callable[..., AbstractAsyncContextManager[AnyApplication]]
 
 
+# The applications started by this test, so that assert_silent can wait for their updates.
+_STARTED: list[AnyApplication] = []
+
+
+@pytest.fixture(autouse=True)
+def _forget_started_bots() -> Iterator[None]:
+    yield
+    _STARTED.clear()
+
+
 @pytest.fixture
 def start_bot(api: FakeBotApi, data_dir: Path, responder: Responder) -> StartBot:
     """An async context manager factory: `async with start_bot(**env) as app:` runs the bot."""
@@ -61,6 +72,7 @@ def start_bot(api: FakeBotApi, data_dir: Path, responder: Responder) -> StartBot
         responder_override: Responder | None = None, **extra: str
     ) -> AbstractAsyncContextManager[AnyApplication]:
         application = build_application(bot_settings(api, data_dir, **extra), responder_override or responder)
+        _STARTED.append(application)
         return running_application(application, poll_timeout=1)
 
     return start
@@ -92,11 +104,14 @@ async def reply_to(
 async def assert_silent(api: FakeBotApi, chat_id: int, since: int) -> None:
     """Prove the bot sent nothing to `chat_id` since `since`.
 
-    Updates are handled in order, so once a later private message is answered, everything
-    injected before it has been handled.
+    Once a later private message is answered, everything injected before it has been fetched;
+    chats are handled side by side, so then wait until every fetched update has been handled.
     """
     sentinel_chat = 777_000_777
     await reply_to(api, "/help", chat_id=sentinel_chat, user_id=sentinel_chat, chat_type="private")
+    for application in _STARTED:
+        if application.running:
+            await asyncio.wait_for(application.update_queue.join(), timeout=10)
     assert api.sent(chat_id, since=since) == []
 
 
