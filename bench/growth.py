@@ -2,7 +2,7 @@
 
 Each size is built in a fresh process (`python -m bench.growth 4`) by bot.match.SectionIndex
 exactly as the bot builds it; the sizes double until one does not finish within the limit.
-This is what bench.quick_build works around at 100×, measured rather than assumed.
+How the build grows with the size of the knowledge base, measured rather than assumed.
 """
 
 from __future__ import annotations

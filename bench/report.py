@@ -396,9 +396,8 @@ How each figure is measured (the docstrings of `bench/*.py` say why):
   `thread_time_ns` around each call, over every labelled question repeated and shuffled to 10,000
   calls (time-boxed to 15 s). The 100× knowledge base (`bench/synthetic.py`) has the real label
   scheme: 100 perturbed variants of every section (examples, titles, answers) plus the negative
-  labels once, as they are. Its index is built by `bench/quick_build.py` (the bot's build with
-  `_spread` computed from postings: the same index, checked every run at 1×), because the bot's own
-  build does not finish at that size (`bench/growth.py`).
+  labels once, as they are; its index is the bot's own build (`bench/growth.py` measures how the
+  build grows).
 - **End to end** (`bench/end_to_end.py`, `bench/load.py`): the fake Bot API in the benchmark
   process, each bot in its own process (`bench/e2e_bot.py`: what `python -m bot run` does, minus
   the rate limiter); 100 questions in flight, ~1,000 users asking in turn, never faster than the

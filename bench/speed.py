@@ -15,9 +15,7 @@ have no answers to render). Calls are timed with perf_counter_ns over every labe
 (dev and the held-out sets), repeated and shuffled to 10,000 calls or as many as fit in a time
 budget; the calling thread's CPU time is recorded too (thread_time_ns).
 
-At 100× the bot's own index build does not finish in reasonable time (bench/growth.py
-measures how it grows), so the 100× index is built with bench.quick_build, which gives the
-same index faster; that is checked against the bot's own build at 1× in the same process.
+At 100× the index is the bot's own build (bench/growth.py measures how the build grows).
 """
 
 from __future__ import annotations
@@ -41,7 +39,6 @@ from bench.common import (
     time_calls,
 )
 from bench.profiles import profile_lines
-from bench.quick_build import check_same_index, quick_build
 from bench.results import MemoryLine, SpeedRun
 from bench.synthetic import IndexInput, Perturber, kb_corpus, real_input, scale_documents, scale_input
 from bot.answer import Responder
@@ -120,12 +117,7 @@ def index_input(kb: KnowledgeBase, scale: int) -> IndexInput:
 def ours_builder(kb: KnowledgeBase, scale: int) -> tuple[IndexInput, Builder, str]:
     """Our index's input, its builder and a note on how it is built."""
     source = index_input(kb, scale)
-    if scale == 1:
-        return source, lambda: SectionIndex(source.documents, source.topic_texts, kb.synonyms), ""
-    progress("speed: ours: checking that the quick build gives the bot's own index (1×)")
-    check_same_index(kb)
-    note = "bench.quick_build (the same index as the bot's build, checked at 1× in this run)"
-    return source, lambda: quick_build(source.documents, source.topic_texts, kb.synonyms), note
+    return source, lambda: SectionIndex(source.documents, source.topic_texts, kb.synonyms), ""
 
 
 def ours_calls(kb: KnowledgeBase, index: SectionIndex, scale: int) -> dict[str, Call]:

@@ -30,6 +30,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,7 +130,7 @@ async def ask_new_people(api: FakeBotApi, count: int, first_id: int) -> None:
     for _ in range(min(WINDOW, count)):
         ask()
     while answered < count:
-        await api.wait_until(lambda seen=scanned: len(api.calls) > seen, timeout=60, what="a reply")
+        await api.wait_until(_more_calls_than(api, scanned), timeout=60, what="a reply")
         calls = api.calls
         replies = sum(1 for call in calls[scanned:] if call.method == "sendMessage" and call.ok)
         scanned = len(calls)
@@ -246,3 +247,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _more_calls_than(api: FakeBotApi, seen: int) -> Callable[[], bool]:
+    """A condition for wait_until: the fake has recorded more than `seen` calls."""
+    return lambda: len(api.calls) > seen

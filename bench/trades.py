@@ -3,7 +3,6 @@
 The owner of bot/ decides; these figures say what each option buys and costs on this machine:
 
 - the responder's index loaded from a pickle instead of built at every start (cold start, memory);
-- bot.match._spread computed from postings, with each section's total summed once (cold start);
 - the synonyms regex with a first-character look-ahead (cold start, every turn): same output;
 - bot.chinese.simplified_only_characters() computed while the knowledge base loads, before the
   traditional converter is released, instead of on the first Chinese message (memory);
@@ -83,20 +82,6 @@ def index_load(path: str) -> dict[str, float]:
     loaded_mb = _rss_growth(lambda: pickle.loads(blob))
     del kb
     return {"load_s": _cpu_best(lambda: pickle.loads(blob)), "loaded_mb": loaded_mb}
-
-
-def spread_from_postings() -> dict[str, float]:
-    """The bot's own build vs bench.quick_build (the same index): CPU seconds."""
-    from bench.quick_build import quick_build
-    from bot.kb import load_knowledge_base
-    from bot.match import SectionIndex, section_documents, topic_texts
-
-    kb = load_knowledge_base()
-    documents, topic = section_documents(kb), topic_texts(kb)
-    return {
-        "own_s": _cpu_best(lambda: SectionIndex(documents, topic, kb.synonyms)),
-        "quick_s": _cpu_best(lambda: quick_build(documents, topic, kb.synonyms)),
-    }
 
 
 def synonyms_lookahead() -> dict[str, float]:
@@ -180,7 +165,6 @@ def numpy_rank(index: Any) -> Callable[[str], object]:
 WORKERS: dict[str, Callable[..., Any]] = {
     "index-build": index_build,
     "index-load": index_load,
-    "spread": spread_from_postings,
     "lookahead": synonyms_lookahead,
     "script-now": lambda: {"mb": script_set_early(False)},
     "script-early": lambda: {"mb": script_set_early(True)},
@@ -216,7 +200,7 @@ def run_trades(speed: Sequence[SpeedRun]) -> list[WhatIf]:
     found = measure_all()
     numpy_now, numpy_then = _numpy_rank_figures(speed)
     cache = found["index-build"] | found["index-load"]
-    spread, lookahead, numpy = found["spread"], found["lookahead"], found["numpy"]
+    lookahead, numpy = found["lookahead"], found["numpy"]
     return [
         WhatIf(
             budget="cold-start",
@@ -233,14 +217,6 @@ def run_trades(speed: Sequence[SpeedRun]) -> list[WhatIf]:
             now=f"index RSS +{cache['built_mb']:.0f} MB when built",
             then=f"+{cache['loaded_mb']:.0f} MB when loaded",
             cost="as above",
-        ),
-        WhatIf(
-            budget="cold-start",
-            change="`bot.match._spread`: sum each section's weights once, visit only the sections using"
-            " the term (bench/quick_build.py does this; the same index)",
-            now=f"build {spread['own_s']:.2f} s CPU",
-            then=f"{spread['quick_s']:.2f} s",
-            cost="none found; also what makes a 100× build possible at all",
         ),
         WhatIf(
             budget="cold-start",
