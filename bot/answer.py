@@ -152,19 +152,22 @@ class Responder:
             return None
         rest = STEP_FILLER.sub(" ", remove_step_reference(normalized))
         if terms(rest):
-            return None  # more was asked than the step: let the matcher weigh it (with a boost)
+            return None  # more was asked than the step: the matcher weighs it among that step's sections
         return self.show_step(label)
 
     def _matched(self, normalized: str) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
         ranking = self.index.rank(normalized)
-        in_step = {section.id for section in self.kb.sections if label and _in_step(section, label)}
+        ranked = {item.id for item in ranking.labels}
+        in_step = {s.id for s in self.kb.sections if label and _in_step(s, label) and s.id in ranked}
         # A question that names a step is about that step: "第二步的银行卡解绑", "4.4 怎么验证".
         scored = [
             Candidate(item.id, item.score) for item in ranking.labels if not in_step or item.id in in_step
         ]
         scored.sort(key=lambda candidate: -candidate.score)
         sections = [candidate for candidate in scored if is_section(candidate.id)]
+        if not sections:  # an index without sections (never the real one): nothing to offer
+            return Declined(DeclineReason.OFF_TOPIC)
         shown = tuple(Candidate(c.id, round(c.score, 4)) for c in sections[:MAX_CHOICES])
         talk = small_talk_kind(ranking.labels[0].id)
         if talk is not None and not in_step and not ranking.topic_words:
