@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.kb import KnowledgeBase
-from bot.match import is_negative, section_documents
+from bot.match import is_section, section_documents
 
 _TOKEN = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9']+|\s+|[^\sA-Za-z0-9\u3400-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -101,9 +101,9 @@ def scale_input(real: IndexInput, perturber: Perturber, copies: int) -> IndexInp
     """`copies` variants of every section (documents and topic texts); negative labels once."""
     documents: dict[str, list[str]] = {}
     for label, texts in real.documents.items():
-        if not is_negative(label):
+        if is_section(label):
             documents.update(_variants(label, texts, perturber, copies))
-    documents.update((label, list(texts)) for label, texts in real.documents.items() if is_negative(label))
+    documents.update((label, list(texts)) for label, texts in real.documents.items() if not is_section(label))
     topic: dict[str, list[str]] = {}
     for section_id, texts in real.topic.items():
         topic.update(_variants(section_id, texts, perturber, copies))

@@ -33,7 +33,7 @@ from bot.outcomes import (
     View,
 )
 from bot.patterns import MAX_QUESTION_CHARS, strip_invisible
-from bot.small_talk import SmallTalkKind, SmallTalkPhrases, build_small_talk
+from bot.small_talk import SmallTalkPhrases, build_small_talk
 from bot.terms import terms
 
 MAX_CHOICES = 3
@@ -171,7 +171,7 @@ class Responder:
         shown = tuple(Candidate(c.id, round(c.score, 4)) for c in sections[:MAX_CHOICES])
         talk = small_talk_kind(ranking.labels[0].id)
         if talk is not None and not in_step and not ranking.topic_words:
-            return SmallTalk(SmallTalkKind(talk))  # "would you tell me your name", "how old are you"
+            return SmallTalk(talk)  # "would you tell me your name", "how old are you"
         if self._off_topic(ranking, bool(in_step)):
             return Declined(DeclineReason.OFF_TOPIC, candidates=shown)
         if ranking.exact is not None and is_section(ranking.exact) and not in_step:  # as an example of it

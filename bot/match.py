@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from bot.kb import KnowledgeBase
 from bot.normalize import normalize_text
+from bot.small_talk import SmallTalkKind
 from bot.synonyms import Synonyms
 from bot.terms import HAN_UNIGRAM_WEIGHT, TermCounts, TypoCorrector, correct_words, terms, words
 
@@ -52,9 +53,12 @@ def is_section(label: str) -> bool:
     return not label.startswith((NEGATIVE_PREFIX, SMALL_TALK_PREFIX))
 
 
-def small_talk_kind(label: str) -> str | None:
-    """The kind of small talk a label stands for ("talk:identity" → "identity"), else None."""
-    return label.removeprefix(SMALL_TALK_PREFIX) if label.startswith(SMALL_TALK_PREFIX) else None
+def small_talk_kind(label: str) -> SmallTalkKind | None:
+    """The kind of small talk a label stands for ("talk:identity"), else None."""
+    if not label.startswith(SMALL_TALK_PREFIX):
+        return None
+    kind = label.removeprefix(SMALL_TALK_PREFIX)
+    return next((known for known in SmallTalkKind if known.value == kind), None)
 
 
 @dataclass(frozen=True)
