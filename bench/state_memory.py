@@ -115,6 +115,11 @@ def serve(status_file: Path) -> None:
 # ---- the benchmark
 
 
+def _more_calls_than(api: FakeBotApi, seen: int) -> Callable[[], bool]:
+    """A condition for wait_until: the fake has recorded more than `seen` calls."""
+    return lambda: len(api.calls) > seen
+
+
 async def ask_new_people(api: FakeBotApi, count: int, first_id: int) -> None:
     """`count` new people ask one question each, at most WINDOW unanswered at a time."""
     questions = QUESTIONS * 3 + QUESTIONS_EN
@@ -247,8 +252,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _more_calls_than(api: FakeBotApi, seen: int) -> Callable[[], bool]:
-    """A condition for wait_until: the fake has recorded more than `seen` calls."""
-    return lambda: len(api.calls) > seen
