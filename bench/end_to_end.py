@@ -154,7 +154,7 @@ def persistence_ticks(sizes: Sequence[int] = TICK_SIZES) -> list[PersistenceTick
     from bot.conversation import PersonState
     from bot.kb import load_knowledge_base
     from bot.telegram.app import build_application
-    from bot.telegram.people import PEOPLE_KEY
+    from bot.telegram.people import person_key
 
     responder = build_responder(load_knowledge_base())
     ticks = []
@@ -165,7 +165,7 @@ def persistence_ticks(sizes: Sequence[int] = TICK_SIZES) -> list[PersistenceTick
             state = PersonState("overview", (), "en", time.time()).to_json()
             people = range(1, size + 1)
             for person in people:
-                application.chat_data[person][PEOPLE_KEY] = {str(person): state}
+                application.chat_data[person][person_key(person)] = state
                 application.user_data[person].clear()
             application.mark_data_for_update_persistence(chat_ids=people, user_ids=people)
             started = time.perf_counter()

@@ -10,12 +10,11 @@ frees it afterwards so the running bot stays small.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import functools
-import gc
 
 import opencc
+
+from bot.memory import return_free_memory
 
 _TRADITIONAL = "s2twp"
 _converters: dict[str, opencc.OpenCC] = {}
@@ -80,6 +79,4 @@ def release_traditional() -> None:
         return
     simplified_only_characters()
     del _converters[_TRADITIONAL]
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # glibc only; elsewhere the memory stays cached
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return_free_memory()

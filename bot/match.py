@@ -122,11 +122,6 @@ class SectionIndex:
                 words(text) for text in [*topic, *itertools.chain.from_iterable(normalized.values())]
             ),
         )
-        # Every word of these texts is known, so none needs the typo corrector.
-        documents_terms = [
-            (label, self._terms(text, correct=False)) for label, texts in normalized.items() for text in texts
-        ]
-        labelled = [(label, counts) for label, counts in documents_terms if counts]
         # Only what authors wrote: the real negatives share plain phrasings with our examples
         # ("the card is damaged" is a bank question there, a SIM question here).
         self._exact = _unambiguous(
@@ -135,35 +130,38 @@ class SectionIndex:
             if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
             for text in texts
         )
-        self._build_vocabulary(labelled, topic)
-        self._build_bayes(labelled)
+        # One pass over the texts, keeping only sums: holding every text's terms at once was
+        # the start-up's memory peak (and the heap stays as large as its peak).
+        sums = _TermSums()
+        for label, texts in normalized.items():
+            for text in texts:
+                # Every word of these texts is known, so none needs the typo corrector.
+                sums.add(label, self._terms(text, correct=False), in_scope=is_section(label))
+        del normalized
+        self._build_vocabulary(sums, topic)
+        self._build_bayes(sums)
 
     # --- building ----------------------------------------------------------------------------
 
-    def _build_vocabulary(self, labelled: list[tuple[str, TermCounts]], topic: list[str]) -> None:
-        in_scope = {term for label, counts in labelled if is_section(label) for term in counts}
-        self._vocabulary = frozenset(in_scope) | frozenset(
+    def _build_vocabulary(self, sums: _TermSums, topic: list[str]) -> None:
+        self._vocabulary = frozenset(sums.in_scope) | frozenset(
             term for text in topic for term in self._terms(text)
         )
         # How much a term says, for coverage: rare terms say more ("pizza"), common ones little
         # ("long", "take"); a term no text has ever used says the most.
-        document_frequency = Counter(term for _, counts in labelled for term in counts)
-        documents = len(labelled) + 1
+        documents = sums.texts + 1
         self._unknown_weight = math.log(documents)
         self._informativeness = {
-            term: math.log(documents / (frequency + 1)) for term, frequency in document_frequency.items()
+            term: math.log(documents / (frequency + 1)) for term, frequency in sums.text_frequency.items()
         }
 
-    def _build_bayes(self, labelled: list[tuple[str, TermCounts]]) -> None:
-        label_terms: dict[str, set[str]] = defaultdict(set)
-        for label, counts in labelled:
-            label_terms[label].update(counts)
-        label_frequency = Counter(term for seen in label_terms.values() for term in seen)
+    def _build_bayes(self, sums: _TermSums) -> None:
+        label_frequency = Counter(term for counts in sums.by_label.values() for term in counts)
         idf = {term: math.log(1 + len(self.labels) / df) for term, df in label_frequency.items()}
-        weights: dict[str, TermCounts] = defaultdict(lambda: defaultdict(float))
-        for label, counts in labelled:
-            for term, count in counts.items():
-                weights[label][term] += count * idf[term]
+        weights: dict[str, dict[str, float]] = {
+            label: {term: count * idf[term] for term, count in sums.by_label.get(label, {}).items()}
+            for label in self.labels
+        }
         self._known = frozenset(idf)
         alpha = self.settings.smoothing
         totals = {label: sum(weights[label].values()) for label in self.labels}
@@ -171,11 +169,12 @@ class SectionIndex:
         # Every label is scaled to a typical section's total, so that P(term | label) compares
         # how a label uses its words, not how many words it has; P(unseen term | label) is then
         # the same for every label and cancels out of the ranking.
-        self._lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for position, label in enumerate(self.labels):
             scale = typical / totals[label] if totals[label] else 0.0
             for term, weight in weights[label].items():
-                self._lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
+                lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
+        self._lift = {term: tuple(postings) for term, postings in lift.items()}
         # Each term's share of each section's weight, gathered per term from the sections that
         # use it: linear in the index, so it stays cheap for a knowledge base 100 times larger.
         shares_by_term: dict[str, list[float]] = defaultdict(list)
@@ -211,7 +210,7 @@ class SectionIndex:
         # label and cancels in the normalisation, so only the terms' postings are visited.
         scores = [0.0] * len(self.labels)
         for term, count in known.items():
-            for position, lift in self._lift[term]:
+            for position, lift in self._lift.get(term, ()):
                 scores[position] += count * lift
         top = max(scores)
         normaliser = top + math.log(sum(math.exp(value - top) for value in scores))
@@ -247,6 +246,27 @@ class SectionIndex:
             for term in counts
             if not term[1:].isdigit()
         }
+
+
+class _TermSums:
+    """What the index needs from every text, summed as the texts go by."""
+
+    def __init__(self) -> None:
+        self.by_label: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self.text_frequency: Counter[str] = Counter()  # in how many texts each term appears
+        self.in_scope: set[str] = set()  # the terms the sections' texts use
+        self.texts = 0  # texts with at least one term
+
+    def add(self, label: str, counts: TermCounts, *, in_scope: bool) -> None:
+        if not counts:
+            return
+        self.texts += 1
+        self.text_frequency.update(counts.keys())
+        label_counts = self.by_label[label]
+        for term, count in counts.items():
+            label_counts[term] += count
+        if in_scope:
+            self.in_scope.update(counts)
 
 
 def _share(weights: Mapping[str, float], chosen: Callable[[str], bool], *, empty: float) -> float:

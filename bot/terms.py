@@ -168,10 +168,12 @@ class TypoCorrector:
 
     def __init__(self, topic_words: Iterable[str], known_words: Iterable[str]) -> None:
         self._known = frozenset(known_words)
-        self._by_deletion: dict[str, set[str]] = defaultdict(set)
+        by_deletion: dict[str, set[str]] = defaultdict(set)
         for word in {word for word in topic_words if len(word) >= _MIN_TYPO_LENGTH}:
             for variant in _deletions(word):
-                self._by_deletion[variant].add(word)
+                by_deletion[variant].add(word)
+        # Tuples: nearly every variant has one word, and a set costs four times a tuple's memory.
+        self._by_deletion = {variant: tuple(found) for variant, found in by_deletion.items()}
 
     def correct(self, word: str) -> str:
         """The topic word `word` is a misspelling of, or `word` itself."""
@@ -179,7 +181,7 @@ class TypoCorrector:
             return word
         matches: set[str] = set()
         for variant in _deletions(word):
-            matches |= self._by_deletion.get(variant, set())
+            matches.update(self._by_deletion.get(variant, ()))
         return next(iter(matches)) if len(matches) == 1 else word
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.actions import Action
@@ -255,8 +257,18 @@ def test_a_personal_number_in_a_group_adds_the_privacy_warning(conversation: Con
 
 def test_state_round_trips_through_json_and_survives_garbage() -> None:
     person = PersonState("backup", ("a", "b"), "zh-Hant", 12.5)
-    assert PersonState.from_json(person.to_json()) == person
-    for garbage in (None, "x", [], {"section": 5, "choices": "no", "lang": "fr", "at": "later"}):
+    assert PersonState.from_json(json.loads(json.dumps(person.to_json()))) == person
+    # The dict form earlier versions saved is still read.
+    saved_before = {"section": "backup", "choices": ["a", "b"], "lang": "zh-Hant", "at": 12.5}
+    assert PersonState.from_json(saved_before) == person
+    for garbage in (
+        None,
+        "x",
+        [],
+        [1, 2, 3],
+        [5, ["a"], "fr", "later"],
+        {"section": 5, "choices": "no", "lang": "fr", "at": "later"},
+    ):
         assert PersonState.from_json(garbage) == PersonState()
 
 

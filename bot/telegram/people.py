@@ -1,9 +1,10 @@
 """Per-person memory in PTB's chat_data and user_data, as plain JSON values.
 
 A person's place and conversation language live in chat_data under their user id (as a
-string, so the state survives a JSON round trip), so two people in one group never share a
-place; a language chosen with /lang lives in user_data and follows them to every chat.
-PTB persistence writes both to BOT_DATA_DIR. No message text is ever stored.
+string, so the state survives a JSON round trip; digits never clash with the named keys), so
+two people in one group never share a place; a language chosen with /lang lives in
+user_data and follows them to every chat. PTB persistence writes both to BOT_DATA_DIR.
+No message text is ever stored.
 """
 
 from __future__ import annotations
@@ -17,28 +18,49 @@ from telegram.ext import CallbackContext
 from bot.conversation import CONTEXT_TTL_SECONDS, PersonState, Speaker
 from bot.language import Lang, parse_language
 
-PEOPLE_KEY = "people"
+LEGACY_PEOPLE_KEY = "people"  # earlier versions kept everyone's state in one dict under this key
 LANGUAGE_KEY = "lang"
 AnyContext = CallbackContext[Any, Any, Any, Any]
 
 
+def person_key(user_id: int) -> str:
+    """Where a person's state lives in their chat's chat_data."""
+    return str(user_id)
+
+
 def load_person(context: AnyContext, user_id: int) -> PersonState:
     """This person's state in this chat (fresh when never seen or unreadable)."""
-    people = context.chat_data.get(PEOPLE_KEY) if context.chat_data is not None else None
-    return PersonState.from_json(people.get(str(user_id)) if isinstance(people, dict) else None)
+    data = context.chat_data
+    if data is None:
+        return PersonState()
+    stored = data.get(person_key(user_id))
+    if stored is None and isinstance(legacy := data.get(LEGACY_PEOPLE_KEY), dict):
+        stored = legacy.get(person_key(user_id))
+    return PersonState.from_json(stored)
 
 
 def save_person(context: AnyContext, user_id: int, person: PersonState) -> None:
-    """Remember this person's state, dropping other people's places that have expired."""
-    if context.chat_data is None:
+    """Remember this person's state, dropping other people's places that have expired.
+
+    The state sits directly in chat_data, not in a dict of its own: a private chat has one
+    person, and the extra dict per chat was a fifth of the bot's memory per person.
+    """
+    data = context.chat_data
+    if data is None:
         return
-    people = context.chat_data.get(PEOPLE_KEY)
-    if not isinstance(people, dict):
-        people = context.chat_data[PEOPLE_KEY] = {}
+    legacy = data.pop(LEGACY_PEOPLE_KEY, None)
+    if isinstance(legacy, dict):  # state saved by an earlier version: move it up a level
+        for key, value in legacy.items():
+            data.setdefault(key, value)
     cutoff = time.time() - CONTEXT_TTL_SECONDS
-    for other in [key for key, value in people.items() if PersonState.from_json(value).updated_at < cutoff]:
-        del people[other]
-    people[str(user_id)] = person.to_json()
+    expired = [
+        key
+        for key, value in data.items()
+        if isinstance(key, str) and key.isdigit() and PersonState.from_json(value).updated_at < cutoff
+    ]
+    for key in expired:
+        del data[key]
+    data[person_key(user_id)] = person.to_json()
 
 
 def chosen_language(context: AnyContext) -> Lang | None:

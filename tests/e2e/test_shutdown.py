@@ -34,7 +34,7 @@ import pytest
 
 from bot.conversation import PersonState
 from bot.state_store import STATE_FILE, SQLiteStateStore
-from bot.telegram.people import PEOPLE_KEY
+from bot.telegram.people import person_key
 from bot.telegram.persistence import StatePersistence
 from fake_telegram import Call, FakeBotApi
 from tests.e2e.conftest import TOKEN
@@ -276,7 +276,7 @@ async def test_a_stop_signal_during_a_burst_loses_nothing_and_answers_nothing_tw
     saved.close()
     for user_id in {q.user_id for q in committed}:
         last = [q for q in committed if q.user_id == user_id][-1]
-        stored = chat_data.get(user_id, {}).get(PEOPLE_KEY, {}).get(str(user_id))
+        stored = chat_data.get(user_id, {}).get(person_key(user_id))
         assert stored is not None, f"no state for {user_id} in {state_file}"
         person = PersonState.from_json(stored)
         assert person.section_id == ANSWERS[last.text][1], f"chat {user_id}: stale state on disk"
