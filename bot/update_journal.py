@@ -90,18 +90,19 @@ class UpdateJournal(Protocol):
 
 
 class SQLiteUpdateJournal:
-    """The UpdateJournal in one SQLite file (WAL, synchronous=NORMAL, secure_delete).
+    """The UpdateJournal in one SQLite file (WAL, synchronous=NORMAL as every file here,
+    secure_delete).
 
-    synchronous=NORMAL: a transaction is on disk once it commits as far as the process is
-    concerned (kill -9 loses nothing); only a power cut may lose the last ones, as for any
-    WAL database. secure_delete: an erased payload is overwritten, not left in a free page.
+    synchronous=NORMAL (bot/sqlite_file.py): a transaction is on disk once it commits as far as
+    the process is concerned (kill -9 loses nothing); only a power cut may lose the last ones,
+    as for any WAL database. secure_delete: an erased payload is overwritten, not left in a
+    free page.
     """
 
     def __init__(self, path: Path, clock: Clock = time.time) -> None:
         self.path = path
         self._clock = clock
         self._db = open_database(path, _SCHEMA, SCHEMA_VERSION, "the journal of updates")
-        self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA secure_delete = ON")
         # The WAL keeps old page images (payloads included) until it is reused; cap what stays.
         self._db.execute("PRAGMA journal_size_limit = 1048576")
