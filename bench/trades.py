@@ -1,11 +1,10 @@
 """What each change suggested for a missed budget would give, measured here — bot/ is not changed.
 
-The owner of bot/ decides; these figures say what each option buys and costs on this machine:
+The owner of bot/ decides; these figures say what each option buys and costs on this machine
+(two earlier ones were taken: the index is kept between starts, bot/index_cache.py, and the
+simplified-only characters are derived before the traditional converter is released):
 
-- the responder's index loaded from a pickle instead of built at every start (cold start, memory);
 - the synonyms regex with a first-character look-ahead (cold start, every turn): same output;
-- bot.chinese.simplified_only_characters() computed while the knowledge base loads, before the
-  traditional converter is released, instead of on the first Chinese message (memory);
 - numpy for the naive Bayes posting sums (the 100× rank budget; its speed-up is measured by
   bench/speed.py on the 100× index) — what importing it costs at every start.
 
@@ -15,14 +14,10 @@ Each measurement runs in a fresh process (`python -m bench.trades NAME`); times 
 
 from __future__ import annotations
 
-import gc
-import pickle
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from bench.common import emit, proc_status, progress, run_worker
@@ -42,46 +37,6 @@ def _cpu_best(call: T, runs: int = 3) -> float:
         call()
         times.append(time.process_time() - started)
     return min(times)
-
-
-def _rss_growth(call: T) -> float:
-    gc.collect()
-    before = _rss_mb()
-    kept = call()
-    gc.collect()
-    growth = _rss_mb() - before
-    del kept
-    return growth
-
-
-def _loaded_kb() -> Any:
-    """The knowledge base, with the OpenCC converters an index uses already loaded."""
-    from bot.kb import load_knowledge_base
-    from bot.normalize import normalize_text
-
-    kb = load_knowledge_base()
-    normalize_text("預熱 预热")
-    return kb
-
-
-def index_build(path: str) -> dict[str, float]:
-    """Build the index (CPU seconds, RSS growth) and pickle it to `path` for index_load()."""
-    from bot.match import build_index
-
-    kb = _loaded_kb()
-    built_mb = _rss_growth(lambda: build_index(kb))
-    blob = pickle.dumps(build_index(kb), protocol=pickle.HIGHEST_PROTOCOL)
-    Path(path).write_bytes(blob)
-    return {"build_s": _cpu_best(lambda: build_index(kb)), "built_mb": built_mb, "pickle_mb": len(blob) / 1e6}
-
-
-def index_load(path: str) -> dict[str, float]:
-    """Load the pickled index in a process that never built one: CPU seconds, RSS growth."""
-    kb = _loaded_kb()
-    blob = Path(path).read_bytes()
-    loaded_mb = _rss_growth(lambda: pickle.loads(blob))
-    del kb
-    return {"load_s": _cpu_best(lambda: pickle.loads(blob)), "loaded_mb": loaded_mb}
 
 
 def synonyms_lookahead() -> dict[str, float]:
@@ -108,21 +63,6 @@ def synonyms_lookahead() -> dict[str, float]:
         "lookahead_s": _cpu_best(lambda: [faster.sub(replace, text) for text in texts]),
         "texts": len(texts),
     }
-
-
-def script_set_early(early: bool) -> float:
-    """RSS (MB) after start-up and one Chinese turn; `early`: the script set computed before loading."""
-    import bot.chinese as chinese
-    from bot.answer import build_responder
-    from bot.conversation import Conversation, PersonState, Speaker, Text
-    from bot.kb import load_knowledge_base
-
-    if early:
-        chinese.simplified_only_characters()
-    conversation = Conversation(build_responder(load_knowledge_base()))
-    conversation.handle(Text("卡丢了还能注销吗"), PersonState(), Speaker(), time.time())
-    gc.collect()
-    return _rss_mb()
 
 
 def numpy_import() -> dict[str, float]:
@@ -163,23 +103,17 @@ def numpy_rank(index: Any) -> Callable[[str], object]:
 
 
 WORKERS: dict[str, Callable[..., Any]] = {
-    "index-build": index_build,
-    "index-load": index_load,
     "lookahead": synonyms_lookahead,
-    "script-now": lambda: {"mb": script_set_early(False)},
-    "script-early": lambda: {"mb": script_set_early(True)},
     "numpy": numpy_import,
 }
 
 
 def measure_all() -> dict[str, dict[str, Any]]:
-    """Every worker's figures, each from a fresh process (the index workers share a pickle)."""
+    """Every worker's figures, each from a fresh process."""
     found = {}
-    with tempfile.TemporaryDirectory(prefix="bench-trades-") as scratch:
-        pickled = str(Path(scratch) / "index.pickle")
-        for name in WORKERS:
-            progress(f"trades: {name}")
-            found[name] = run_worker("trades", name, *([pickled] if name.startswith("index") else []))
+    for name in WORKERS:
+        progress(f"trades: {name}")
+        found[name] = run_worker("trades", name)
     return found
 
 
@@ -199,25 +133,8 @@ def run_trades(speed: Sequence[SpeedRun]) -> list[WhatIf]:
     """Every what-if (the numpy one reads bench/speed.py's 100× run)."""
     found = measure_all()
     numpy_now, numpy_then = _numpy_rank_figures(speed)
-    cache = found["index-build"] | found["index-load"]
     lookahead, numpy = found["lookahead"], found["numpy"]
     return [
-        WhatIf(
-            budget="cold-start",
-            change="load the built index from a pickle (cached per knowledge-base version) instead of"
-            " building it at every start (`bot.answer.build_responder` → `bot.match.build_index`)",
-            now=f"build {cache['build_s']:.2f} s CPU",
-            then=f"load {cache['load_s'] * 1000:.0f} ms ({cache['pickle_mb']:.1f} MB file)",
-            cost="a cache file and its invalidation (hash of knowledge/ and the bot's version); unpickling"
-            " only files the bot wrote itself",
-        ),
-        WhatIf(
-            budget="memory",
-            change="the same cache: no build peak left in the heap",
-            now=f"index RSS +{cache['built_mb']:.0f} MB when built",
-            then=f"+{cache['loaded_mb']:.0f} MB when loaded",
-            cost="as above",
-        ),
         WhatIf(
             budget="cold-start",
             change="`bot.synonyms.Synonyms`: a first-character look-ahead before the alternation"
@@ -225,15 +142,6 @@ def run_trades(speed: Sequence[SpeedRun]) -> list[WhatIf]:
             now=f"canonicalize {lookahead['texts']:,} texts {lookahead['own_s']:.2f} s CPU",
             then=f"{lookahead['lookahead_s']:.2f} s",
             cost="none found",
-        ),
-        WhatIf(
-            budget="memory",
-            change="call `bot.chinese.simplified_only_characters()` in `bot.kb.load_knowledge_base` before"
-            " `release_traditional()`; today the first Chinese message loads the s2twp converter again",
-            now=f"an `ask`-like process: RSS {found['script-now']['mb']:.0f} MB after one Chinese turn",
-            then=f"{found['script-early']['mb']:.0f} MB",
-            cost="the ~0.1 s the set takes moves from the first Chinese message to start-up; shipping the"
-            " set precomputed would save both",
         ),
         WhatIf(
             budget="scaled-rank",

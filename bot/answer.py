@@ -8,15 +8,16 @@ conversation service (bot/conversation.py) does that, for every kind of turn ali
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.fillers import STEP_FILLER
 from bot.followup import FollowUp, detect_choice, detect_follow_up
+from bot.index_cache import cached_index
 from bot.kb import KnowledgeBase, Section
 from bot.match import (
     MatchSettings,
     Ranking,
     SectionIndex,
-    build_index,
     is_section,
     small_talk_kind,
 )
@@ -222,6 +223,12 @@ def build_responder(
     kb: KnowledgeBase,
     match: MatchSettings = MatchSettings(),
     decision: DecisionSettings = DecisionSettings(),
+    cache_dir: Path | None = None,
 ) -> Responder:
-    """Index a knowledge base and wrap it, with its small talk, for answering."""
-    return Responder(kb, build_index(kb, match), build_small_talk(kb.small_talk, normalize_text), decision)
+    """Index a knowledge base and wrap it, with its small talk, for answering.
+
+    With `cache_dir`, an index saved there by an earlier start is reused when it was built from
+    the very same knowledge base and code (bot/index_cache.py).
+    """
+    index = cached_index(kb, match, cache_dir)
+    return Responder(kb, index, build_small_talk(kb.small_talk, normalize_text), decision)

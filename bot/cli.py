@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bot.answer import Responder, build_responder
-from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_kb_dir
+from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_cache_dir, resolve_kb_dir
 from bot.console import html_to_plain, run_console
 from bot.conversation import Conversation, PersonState, Speaker, Text, Turn
 from bot.evaluation import (
@@ -154,10 +154,11 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
 
             return run_bot(args.kb, webhook=args.webhook)  # resolved with the other settings
         explicit = (args.path or args.kb) if args.command == "check" else args.kb
-        kb_dir = resolve_kb_dir(explicit, merged_environment())
+        environment = merged_environment()
+        kb_dir = resolve_kb_dir(explicit, environment)
         if args.command == "check":
             return _check(kb_dir, args.json)
-        responder = build_responder(load_knowledge_base(kb_dir))
+        responder = build_responder(load_knowledge_base(kb_dir), cache_dir=resolve_cache_dir(environment))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -53,6 +53,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: Secret = Secret("")
     http_timeout: float = 10.0
+    cache_dir: Path | None = None  # where the built index is kept between starts (None: not kept)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -109,6 +110,29 @@ def resolve_kb_dir(explicit: Path | None, env: Mapping[str, str]) -> Path:
     return directory
 
 
+CACHE_OFF = frozenset({"off", "none", "0", "false", "no"})
+CACHE_SUBDIR = "albania-sim-bot"
+
+
+def resolve_cache_dir(env: Mapping[str, str]) -> Path | None:
+    """Where the built index is kept between starts (bot/index_cache.py), or None for nowhere.
+
+    BOT_CACHE_DIR when set ("off" keeps nothing), else the user's cache directory as the XDG
+    convention has it ($XDG_CACHE_HOME, or ~/.cache) under albania-sim-bot/. A user without a
+    home directory simply gets no cache.
+    """
+    configured = env.get("BOT_CACHE_DIR", "").strip()
+    if configured:
+        return None if configured.lower() in CACHE_OFF else Path(configured)
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    if base:
+        return Path(base) / CACHE_SUBDIR
+    try:
+        return Path.home() / ".cache" / CACHE_SUBDIR
+    except RuntimeError:  # no home directory to be found
+        return None
+
+
 def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Settings:
     """Validate the settings; ConfigError names the setting and never echoes a secret.
 
@@ -138,6 +162,7 @@ def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Setting
         webhook_port=_port(env.get("BOT_WEBHOOK_PORT", "8443")),
         webhook_secret=Secret(env.get("BOT_WEBHOOK_SECRET", "").strip()),
         http_timeout=_seconds(env.get("BOT_HTTP_TIMEOUT", "10")),
+        cache_dir=resolve_cache_dir(env),
     )
 
 

@@ -28,6 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.kb import KnowledgeBase
 from bot.normalize import normalize_text
@@ -191,6 +192,56 @@ class SectionIndex:
         # Topic words name what is cancelled (SIM, Vodafone, 保号卡), never which step: neutral too.
         topic = {term for word in self.synonyms.topic for term in self._terms(normalize_text(word))}
         self._neutral = frozenset(generic | {term for term in topic if len(term) > 1})
+
+    # --- saving and restoring (bot/index_cache.py) ----------------------------------------------
+
+    def to_state(self) -> dict[str, object]:
+        """Everything the index learnt, as JSON-compatible values (no code, nothing to execute)."""
+        return {
+            "labels": list(self.labels),
+            "typo_known": sorted(self._typos.known),
+            "typo_deletions": {variant: list(words) for variant, words in self._typos.by_deletion.items()},
+            "exact": self._exact,
+            "vocabulary": sorted(self._vocabulary),
+            "unknown_weight": self._unknown_weight,
+            "informativeness": self._informativeness,
+            "known": sorted(self._known),
+            "lift": {
+                term: [[position for position, _ in postings], [lift for _, lift in postings]]
+                for term, postings in self._lift.items()
+            },
+            "neutral": sorted(self._neutral),
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], synonyms: Synonyms, settings: MatchSettings
+    ) -> SectionIndex:
+        """The index to_state() described (KeyError, TypeError or ValueError when it is malformed)."""
+        index = cls.__new__(cls)
+        index.synonyms = synonyms
+        index.settings = settings
+        index.labels = tuple(str(label) for label in state["labels"])
+        index.section_labels = tuple(label for label in index.labels if is_section(label))
+        index._typos = TypoCorrector.from_parts(
+            known=state["typo_known"],
+            by_deletion={str(variant): tuple(words) for variant, words in state["typo_deletions"].items()},
+        )
+        index._exact = {str(key): str(label) for key, label in state["exact"].items()}
+        if not set(index._exact.values()) <= set(index.labels) or len(set(index.labels)) != len(index.labels):
+            raise ValueError("exact matches name labels the index does not have")
+        index._vocabulary = frozenset(state["vocabulary"])
+        index._unknown_weight = float(state["unknown_weight"])
+        index._informativeness = {str(term): float(value) for term, value in state["informativeness"].items()}
+        index._known = frozenset(state["known"])
+        labels = len(index.labels)
+        index._lift = {}
+        for term, (positions, lifts) in state["lift"].items():
+            if len(positions) != len(lifts) or not all(0 <= position < labels for position in positions):
+                raise ValueError(f"postings of {term!r} do not match the labels")
+            index._lift[str(term)] = tuple(zip(map(int, positions), map(float, lifts), strict=True))
+        index._neutral = frozenset(state["neutral"])
+        return index
 
     # --- querying ----------------------------------------------------------------------------
 

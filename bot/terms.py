@@ -167,21 +167,28 @@ class TypoCorrector:
     """
 
     def __init__(self, topic_words: Iterable[str], known_words: Iterable[str]) -> None:
-        self._known = frozenset(known_words)
+        self.known = frozenset(known_words)
         by_deletion: dict[str, set[str]] = defaultdict(set)
         for word in {word for word in topic_words if len(word) >= _MIN_TYPO_LENGTH}:
             for variant in _deletions(word):
                 by_deletion[variant].add(word)
         # Tuples: nearly every variant has one word, and a set costs four times a tuple's memory.
-        self._by_deletion = {variant: tuple(found) for variant, found in by_deletion.items()}
+        self.by_deletion = {variant: tuple(sorted(found)) for variant, found in by_deletion.items()}
+
+    @classmethod
+    def from_parts(cls, known: Iterable[str], by_deletion: dict[str, tuple[str, ...]]) -> TypoCorrector:
+        """A corrector restored from its known words and deletion variants (bot/index_cache.py)."""
+        corrector = cls(topic_words=(), known_words=known)
+        corrector.by_deletion = by_deletion
+        return corrector
 
     def correct(self, word: str) -> str:
         """The topic word `word` is a misspelling of, or `word` itself."""
-        if len(word) < _MIN_TYPO_LENGTH or word in self._known:
+        if len(word) < _MIN_TYPO_LENGTH or word in self.known:
             return word
         matches: set[str] = set()
         for variant in _deletions(word):
-            matches.update(self._by_deletion.get(variant, ()))
+            matches.update(self.by_deletion.get(variant, ()))
         return next(iter(matches)) if len(matches) == 1 else word
 
 

@@ -51,7 +51,9 @@ class Desk:
         async with self._reload_lock:
             try:
                 fresh = await asyncio.to_thread(
-                    lambda: build_responder(load_knowledge_base(self.settings.kb_dir))
+                    lambda: build_responder(
+                        load_knowledge_base(self.settings.kb_dir), cache_dir=self.settings.cache_dir
+                    )
                 )
             except KnowledgeBaseError as exc:
                 logger.warning(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from bot.conversation import PersonState
 from bot.kb import KnowledgeBase
 from bot.message_keys import MessageKey
 from bot.state_store import STATE_FILE
 from bot.telegram.app import AnyApplication
+from bot.telegram.people import person_key
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN, StartBot, assert_silent, reply_to
 
@@ -53,8 +56,8 @@ async def test_context_expires_after_thirty_minutes(
     api: FakeBotApi, bot: AnyApplication, kb: KnowledgeBase
 ) -> None:
     await reply_to(api, "第四步", chat_id=DAN, user_id=DAN)
-    people = bot.chat_data[DAN]["people"]
-    people[str(DAN)]["at"] = time.time() - 31 * 60
+    person = PersonState.from_json(bot.chat_data[DAN][person_key(DAN)])
+    bot.chat_data[DAN][person_key(DAN)] = replace(person, updated_at=time.time() - 31 * 60).to_json()
     [reply] = await reply_to(api, "下一步", chat_id=DAN, user_id=DAN)
     assert reply["text"].startswith(kb.messages.get(MessageKey.NO_CONTEXT, "zh-Hans"))
 

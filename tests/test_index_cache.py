@@ -1,0 +1,145 @@
+"""The index kept between starts: used only when it is the very index, never trusted blindly."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.config import resolve_cache_dir
+from bot.evaluation import load_labelled_questions
+from bot.index_cache import CACHE_FILE, cached_index, index_key, load_saved_index
+from bot.kb import KnowledgeBase
+from bot.match import MatchSettings, SectionIndex
+from bot.normalize import normalize_text
+
+HELD_OUT = Path(__file__).resolve().parent / "data" / "holdout.yaml"
+MARKER_QUESTION = "zzqx marker wqzz"  # no example says this: only a planted exact match answers it
+
+
+def ranking_signature(index: SectionIndex, questions: list[str]) -> list[object]:
+    signature: list[object] = []
+    for question in questions:
+        ranking = index.rank(normalize_text(question), limit=3)
+        signature.append(
+            ([(label.id, label.score) for label in ranking.labels], ranking.coverage, ranking.exact)
+        )
+    return signature
+
+
+def plant_marker(cache_dir: Path, section_id: str) -> None:
+    """Edit the saved index so that MARKER_QUESTION is an exact example of `section_id`."""
+    path = cache_dir / CACHE_FILE
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["state"]["exact"][MARKER_QUESTION] = section_id
+    path.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[str]:
+    return [question.q for question in load_labelled_questions(HELD_OUT)]
+
+
+def test_a_loaded_index_ranks_exactly_like_a_built_one(
+    kb: KnowledgeBase, tmp_path: Path, questions: list[str]
+) -> None:
+    built = cached_index(kb, MatchSettings(), tmp_path)
+    assert (tmp_path / CACHE_FILE).is_file()
+    plant_marker(tmp_path, "visit-store")
+    loaded = cached_index(kb, MatchSettings(), tmp_path)
+    assert loaded.rank(normalize_text(MARKER_QUESTION)).exact == "visit-store"  # it was loaded
+    assert built.rank(normalize_text(MARKER_QUESTION)).exact is None
+    assert ranking_signature(loaded, questions) == ranking_signature(built, questions)
+    # The typo corrector came back too.
+    assert loaded.rank(normalize_text("how to cancle my sim")).labels[0].id == (
+        built.rank(normalize_text("how to cancle my sim")).labels[0].id
+    )
+
+
+def test_a_different_knowledge_base_or_setting_builds_afresh(kb: KnowledgeBase, tmp_path: Path) -> None:
+    cached_index(kb, MatchSettings(), tmp_path)
+    plant_marker(tmp_path, "visit-store")
+    edited = dataclasses.replace(
+        kb, out_of_scope={**kb.out_of_scope, "en": (*kb.out_of_scope["en"], "what time is the match")}
+    )
+    assert index_key(edited, MatchSettings()) != index_key(kb, MatchSettings())
+    assert cached_index(edited, MatchSettings(), tmp_path).rank(MARKER_QUESTION).exact is None
+
+    cached_index(kb, MatchSettings(), tmp_path)
+    plant_marker(tmp_path, "visit-store")
+    other = MatchSettings(smoothing=0.06)
+    assert cached_index(kb, other, tmp_path).rank(MARKER_QUESTION).exact is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\xff\xfe binary",
+        b'{"format": 1, "key": "',
+        b"[]",
+        b'{"format": 999, "key": "x", "state": {}}',
+    ],
+    ids=["empty", "binary", "truncated", "not an object", "other format"],
+)
+def test_an_unusable_file_is_replaced_by_a_fresh_index(
+    kb: KnowledgeBase, tmp_path: Path, questions: list[str], content: bytes
+) -> None:
+    (tmp_path / CACHE_FILE).write_bytes(content)
+    index = cached_index(kb, MatchSettings(), tmp_path)
+    assert ranking_signature(index, questions[:10]) == ranking_signature(
+        cached_index(kb, MatchSettings(), None), questions[:10]
+    )
+    assert json.loads((tmp_path / CACHE_FILE).read_text(encoding="utf-8"))["key"] == index_key(
+        kb, MatchSettings()
+    )
+
+
+def test_a_right_key_with_broken_contents_is_not_trusted(kb: KnowledgeBase, tmp_path: Path) -> None:
+    cached_index(kb, MatchSettings(), tmp_path)
+    path = tmp_path / CACHE_FILE
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    term = next(iter(saved["state"]["lift"]))
+    saved["state"]["lift"][term] = [[10_000], [1.0]]  # a label that does not exist
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    index = cached_index(kb, MatchSettings(), tmp_path)
+    assert index.rank(normalize_text("保号卡怎么注销")).labels[0].id == "overview"
+
+
+def test_a_cache_directory_that_cannot_be_written_only_costs_the_speed(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory", encoding="utf-8")
+    index = cached_index(kb, MatchSettings(), blocked / "cache")
+    assert index.rank(normalize_text("保号卡怎么注销")).labels[0].id == "overview"
+    assert list(tmp_path.iterdir()) == [blocked]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    state=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=12,
+    )
+)
+def test_any_json_saved_under_the_right_key_loads_or_is_refused_never_raises(
+    kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory, state: object
+) -> None:
+    path = tmp_path_factory.mktemp("cache") / CACHE_FILE
+    key = index_key(kb, MatchSettings())
+    path.write_text(json.dumps({"format": 1, "key": key, "state": state}), encoding="utf-8")
+    loaded = load_saved_index(path, key, kb, MatchSettings())
+    assert loaded is None or isinstance(loaded, SectionIndex)
+
+
+def test_where_the_cache_lives(tmp_path: Path) -> None:
+    assert resolve_cache_dir({"BOT_CACHE_DIR": str(tmp_path)}) == tmp_path
+    assert resolve_cache_dir({"BOT_CACHE_DIR": "off"}) is None
+    assert resolve_cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "albania-sim-bot"
+    assert resolve_cache_dir({}) == Path.home() / ".cache" / "albania-sim-bot"
