@@ -80,7 +80,10 @@ def cold_start_budget(results: BenchResults) -> Budget:
     name = f"`python -m bot ask` cold start: median of {startup.ask.runs}"
     met = startup.ask.median_s < COLD_START_S
     phases = ", ".join(f"{p.phase} {p.seconds:.2f} s" for p in startup.phases)
-    where = f"phases: {phases}; building the responder, own time: {profile_text(startup.build_profile)}"
+    where = (
+        f"phases: {phases}; building the responder when its index is not cached yet (a first start,"
+        f" an edit), own time: {profile_text(startup.build_profile)}"
+    )
     return Budget("cold-start", name, "< 0.6 s", f"{startup.ask.median_s:.2f} s", met, "" if met else where)
 
 

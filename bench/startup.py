@@ -29,7 +29,7 @@ TOP_PACKAGES = 6
 PROFILE_TOP = 8
 
 _PHASES = """
-import json, time
+import json, os, time
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
@@ -37,11 +37,13 @@ def rss():
 marks = [("interpreter", time.perf_counter(), rss())]
 import bot.cli
 marks.append(("imports", time.perf_counter(), rss()))
+from bot.config import resolve_cache_dir
 from bot.kb import load_knowledge_base
+cache_dir = resolve_cache_dir(os.environ)  # as `ask` does: the index kept between starts
 kb = load_knowledge_base()
 marks.append(("knowledge base", time.perf_counter(), rss()))
 from bot.answer import build_responder
-responder = build_responder(kb)
+responder = build_responder(kb, cache_dir=cache_dir)
 marks.append(("responder (index, small talk)", time.perf_counter(), rss()))
 from bot.conversation import Conversation, PersonState, Speaker, Text
 Conversation(responder).handle(Text(QUESTION), PersonState(), Speaker(), time.time())

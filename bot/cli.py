@@ -158,7 +158,8 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         kb_dir = resolve_kb_dir(explicit, environment)
         if args.command == "check":
             return _check(kb_dir, args.json)
-        responder = build_responder(load_knowledge_base(kb_dir), cache_dir=resolve_cache_dir(environment))
+        cache_dir = resolve_cache_dir(environment)
+        responder = build_responder(load_knowledge_base(kb_dir, cache_dir), cache_dir=cache_dir)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

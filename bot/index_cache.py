@@ -17,23 +17,20 @@ version is ignored and replaced; a directory that cannot be written only costs t
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
 import logging
-import os
-import tempfile
-from importlib import metadata
 from pathlib import Path
 
+from bot.cache_files import read_json, write_json
+from bot.chinese import opencc_version
 from bot.kb import KnowledgeBase
 from bot.match import MatchSettings, SectionIndex, build_index, section_documents, topic_texts
 
 CACHE_FILE = "index.json"
 FORMAT = 1  # bump when SectionIndex.to_state changes shape
-MAX_CACHE_BYTES = 64 * 1024 * 1024  # a knowledge base 100 times ours makes ~60 MB
 _PACKAGE_DIR = Path(__file__).resolve().parent
 logger = logging.getLogger("bot.index_cache")
 
@@ -64,7 +61,7 @@ def index_key(kb: KnowledgeBase, settings: MatchSettings) -> str:
         kb.synonyms.topic,
         dataclasses.asdict(settings),
         _code_digest(),
-        _opencc_version(),
+        opencc_version(),
     ]
     digest.update(json.dumps(inputs, ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -79,46 +76,28 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-@functools.cache
-def _opencc_version() -> str:
-    try:
-        return metadata.version("opencc")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def load_saved_index(path: Path, key: str, kb: KnowledgeBase, settings: MatchSettings) -> SectionIndex | None:
     """The index saved at `path` if it was saved under `key` and reads back whole, else None."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_CACHE_BYTES:
-            return None
-        saved = json.loads(path.read_bytes())
-        if not isinstance(saved, dict) or saved.get("format") != FORMAT or saved.get("key") != key:
-            return None
+        saved = read_json(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
+        return None
+    if not isinstance(saved, dict) or saved.get("format") != FORMAT or saved.get("key") != key:
+        return None
+    try:
         return SectionIndex.from_state(saved["state"], kb.synonyms, settings)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
         return None
 
 
 def _save(path: Path, key: str, index: SectionIndex) -> None:
-    """Write the index atomically (a reader sees the old file or the new one, never half)."""
-    text = json.dumps({"format": FORMAT, "key": key, "state": index.to_state()}, ensure_ascii=False)
-    temporary: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=".index-", suffix=".tmp", delete=False
-        ) as handle:
-            temporary = handle.name
-            handle.write(text)
-        os.replace(temporary, path)
-        temporary = None
+        write_json(path, {"format": FORMAT, "key": key, "state": index.to_state()})
     except OSError as exc:
         logger.info(
             "the index could not be saved in %s (%s); the next start builds it again", path.parent, exc
         )
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)

@@ -15,7 +15,8 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.chinese import release_traditional, to_traditional
+from bot.chinese import release_traditional, to_traditional, traditional_converter_loaded
+from bot.conversion_cache import adopt_saved_conversions, save_conversions
 from bot.kb_checks import (
     GUIDE_FILE,
     ShownTexts,
@@ -149,12 +150,15 @@ class KnowledgeBase:
         return sum(len(texts) for texts in self.negatives.values())
 
 
-def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
+def load_knowledge_base(directory: Path = DEFAULT_KB_DIR, cache_dir: Path | None = None) -> KnowledgeBase:
     """Read, validate and assemble the knowledge base in `directory`.
 
-    Raises KnowledgeBaseError listing every problem found in every file.
+    With `cache_dir`, the zh-Hant conversions saved there by an earlier load are reused, and
+    saved for the next one (bot/conversion_cache.py). Raises KnowledgeBaseError listing every
+    problem found in every file.
     """
     problems: list[Problem] = []
+    adopted = adopt_saved_conversions(cache_dir) if cache_dir is not None else False
 
     def read(filename: str, model: type[ModelT]) -> tuple[ModelT | None, YamlDocument | None]:
         try:
@@ -205,6 +209,8 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR) -> KnowledgeBase:
 
     sections = _assemble_sections(guide.sections, fixes, messages)
     phrases = tuple(_phrase(spec, fixes) for spec in catalogue.phrases)
+    if cache_dir is not None and (not adopted or traditional_converter_loaded()):
+        save_conversions(cache_dir)  # something was converted afresh: keep it for the next start
     release_traditional()  # every zh-Hant text is derived now
     return KnowledgeBase(
         sections=sections,

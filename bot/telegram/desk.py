@@ -52,7 +52,8 @@ class Desk:
             try:
                 fresh = await asyncio.to_thread(
                     lambda: build_responder(
-                        load_knowledge_base(self.settings.kb_dir), cache_dir=self.settings.cache_dir
+                        load_knowledge_base(self.settings.kb_dir, self.settings.cache_dir),
+                        cache_dir=self.settings.cache_dir,
                     )
                 )
             except KnowledgeBaseError as exc:

@@ -39,7 +39,8 @@ def load_responder(settings: Settings) -> Responder:
     them again and again is what made the slowest answers slow (a full collection pass in a
     99th percentile).
     """
-    responder = build_responder(load_knowledge_base(settings.kb_dir), cache_dir=settings.cache_dir)
+    cache_dir = settings.cache_dir
+    responder = build_responder(load_knowledge_base(settings.kb_dir, cache_dir), cache_dir=cache_dir)
     return_free_memory()
     gc.freeze()
     return responder

@@ -1,0 +1,43 @@
+"""Reading and writing the cache's JSON files: bounded reads, atomic writes, never a crash.
+
+A cache only saves time, so nothing here may stop the bot: a file that cannot be read is
+"nothing saved", one that cannot be written is "saved next time".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+MAX_CACHE_BYTES = 64 * 1024 * 1024  # an index for a knowledge base 100 times ours is ~60 MB
+
+
+def read_json(path: Path) -> object:
+    """The JSON value saved at `path`; OSError or ValueError when there is none to be had."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    if path.stat().st_size > MAX_CACHE_BYTES:
+        raise ValueError(f"larger than {MAX_CACHE_BYTES} bytes")
+    return json.loads(path.read_bytes())
+
+
+def write_json(path: Path, value: object) -> None:
+    """Write `value` atomically: a reader sees the old file or the new one, never half (OSError)."""
+    text = json.dumps(value, ensure_ascii=False)
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp", delete=False
+        ) as handle:
+            temporary = handle.name
+            handle.write(text)
+        os.replace(temporary, path)
+        temporary = None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
