@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
 
 MAX_CACHE_BYTES = 64 * 1024 * 1024  # an index for a knowledge base 100 times ours is ~60 MB
+logger = logging.getLogger("bot.cache")
+
+
+def read_saved(path: Path, file_format: int) -> dict[str, object] | None:
+    """The JSON object saved at `path` in `file_format`, or None (logged when the file was unusable)."""
+    try:
+        saved = read_json(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        logger.info("%s is not usable (%s); it will be made afresh", path, type(exc).__name__)
+        return None
+    if not isinstance(saved, dict) or saved.get("format") != file_format:
+        return None
+    return saved
 
 
 def read_json(path: Path) -> object:

@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 
 from bot import chinese
-from bot.cache_files import read_json, write_json
+from bot.cache_files import read_saved, write_json
 
 CACHE_FILE = "traditional.json"
 FORMAT = 1
@@ -27,15 +27,8 @@ logger = logging.getLogger("bot.conversion_cache")
 
 def adopt_saved_conversions(cache_dir: Path) -> bool:
     """Hand the conversions saved in `cache_dir` to bot.chinese; whether there were usable ones."""
-    path = cache_dir / CACHE_FILE
-    try:
-        saved = read_json(path)
-    except FileNotFoundError:
-        return False
-    except (OSError, ValueError) as exc:
-        logger.info("the saved conversions in %s are not usable (%s)", path, type(exc).__name__)
-        return False
-    if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+    saved = read_saved(cache_dir / CACHE_FILE, FORMAT)
+    if saved is None:
         return False
     if saved.get("opencc") != chinese.opencc_version():
         return False

@@ -24,7 +24,7 @@ import json
 import logging
 from pathlib import Path
 
-from bot.cache_files import read_json, write_json
+from bot.cache_files import read_saved, write_json
 from bot.chinese import opencc_version
 from bot.kb import KnowledgeBase
 from bot.match import MatchSettings, SectionIndex, build_index, section_documents, topic_texts
@@ -78,17 +78,14 @@ def _code_digest() -> str:
 
 def load_saved_index(path: Path, key: str, kb: KnowledgeBase, settings: MatchSettings) -> SectionIndex | None:
     """The index saved at `path` if it was saved under `key` and reads back whole, else None."""
-    try:
-        saved = read_json(path)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
-        return None
-    if not isinstance(saved, dict) or saved.get("format") != FORMAT or saved.get("key") != key:
+    saved = read_saved(path, FORMAT)
+    if saved is None or saved.get("key") != key:
         return None
     try:
-        return SectionIndex.from_state(saved["state"], kb.synonyms, settings)
+        state = saved["state"]
+        if not isinstance(state, dict):
+            raise TypeError("the saved state is not an object")
+        return SectionIndex.from_state(state, kb.synonyms, settings)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
         return None
