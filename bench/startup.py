@@ -40,7 +40,7 @@ marks.append(("imports", time.perf_counter(), rss()))
 from bot.config import resolve_cache_dir
 from bot.kb import load_knowledge_base
 cache_dir = resolve_cache_dir(os.environ)  # as `ask` does: the index kept between starts
-kb = load_knowledge_base()
+kb = load_knowledge_base(cache_dir=cache_dir)
 marks.append(("knowledge base", time.perf_counter(), rss()))
 from bot.answer import build_responder
 responder = build_responder(kb, cache_dir=cache_dir)

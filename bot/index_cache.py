@@ -30,7 +30,7 @@ from bot.kb import KnowledgeBase
 from bot.match import MatchSettings, SectionIndex, build_index, section_documents, topic_texts
 
 CACHE_FILE = "index.json"
-FORMAT = 1  # bump when SectionIndex.to_state changes shape
+FORMAT = 2  # bump when SectionIndex.to_state changes shape
 _PACKAGE_DIR = Path(__file__).resolve().parent
 logger = logging.getLogger("bot.index_cache")
 
@@ -86,7 +86,7 @@ def load_saved_index(path: Path, key: str, kb: KnowledgeBase, settings: MatchSet
         if not isinstance(state, dict):
             raise TypeError("the saved state is not an object")
         return SectionIndex.from_state(state, kb.synonyms, settings)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
         return None
 

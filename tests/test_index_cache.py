@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.config import resolve_cache_dir
 from bot.evaluation import load_labelled_questions
-from bot.index_cache import CACHE_FILE, cached_index, index_key, load_saved_index
+from bot.index_cache import CACHE_FILE, FORMAT, cached_index, index_key, load_saved_index
 from bot.kb import KnowledgeBase
 from bot.match import MatchSettings, SectionIndex
 from bot.normalize import normalize_text
@@ -103,8 +103,8 @@ def test_a_right_key_with_broken_contents_is_not_trusted(kb: KnowledgeBase, tmp_
     cached_index(kb, MatchSettings(), tmp_path)
     path = tmp_path / CACHE_FILE
     saved = json.loads(path.read_text(encoding="utf-8"))
-    term = next(iter(saved["state"]["lift"]))
-    saved["state"]["lift"][term] = [[10_000], [1.0]]  # a label that does not exist
+    saved["state"]["lift"][0][1] = [10_000]  # a label that does not exist
+    saved["state"]["lift"][0][2] = [1.0]
     path.write_text(json.dumps(saved), encoding="utf-8")
     index = cached_index(kb, MatchSettings(), tmp_path)
     assert index.rank(normalize_text("保号卡怎么注销")).labels[0].id == "overview"
@@ -133,7 +133,7 @@ def test_any_json_saved_under_the_right_key_loads_or_is_refused_never_raises(
 ) -> None:
     path = tmp_path_factory.mktemp("cache") / CACHE_FILE
     key = index_key(kb, MatchSettings())
-    path.write_text(json.dumps({"format": 1, "key": key, "state": state}), encoding="utf-8")
+    path.write_text(json.dumps({"format": FORMAT, "key": key, "state": state}), encoding="utf-8")
     loaded = load_saved_index(path, key, kb, MatchSettings())
     assert loaded is None or isinstance(loaded, SectionIndex)
 
@@ -143,3 +143,36 @@ def test_where_the_cache_lives(tmp_path: Path) -> None:
     assert resolve_cache_dir({"BOT_CACHE_DIR": "off"}) is None
     assert resolve_cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "albania-sim-bot"
     assert resolve_cache_dir({}) == Path.home() / ".cache" / "albania-sim-bot"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3000) | st.floats() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@pytest.fixture(scope="module")
+def saved_state(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    cache_dir = tmp_path_factory.mktemp("state")
+    cached_index(kb, MatchSettings(), cache_dir)
+    state: dict[str, object] = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))["state"]
+    return state
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_saved_index_with_one_part_replaced_loads_and_answers_or_is_refused(
+    kb: KnowledgeBase,
+    tmp_path_factory: pytest.TempPathFactory,
+    saved_state: dict[str, object],
+    data: st.DataObject,
+) -> None:
+    part = data.draw(st.sampled_from(sorted(saved_state)))
+    state = {**saved_state, part: data.draw(JSON_VALUES)}
+    path = tmp_path_factory.mktemp("cache") / CACHE_FILE
+    key = index_key(kb, MatchSettings())
+    path.write_text(json.dumps({"format": FORMAT, "key": key, "state": state}), encoding="utf-8")
+    loaded = load_saved_index(path, key, kb, MatchSettings())
+    if loaded is not None:  # whatever it says, asking it must not fail
+        loaded.rank(normalize_text("保号卡怎么注销 how to cancle my sim"))
