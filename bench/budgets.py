@@ -16,6 +16,7 @@ from bot.language import Lang
 TURN_P99_US = 1_000
 COLD_START_S = 0.6
 RSS_MB = 80
+PEOPLE_RSS_MB = 100  # issue 10: after 20,000 people
 SCALED_RANK_P99_US = 5_000
 THROUGHPUT_RATIO = 0.8
 
@@ -173,10 +174,31 @@ def _margins(dev: LabelledSet) -> tuple[list[str], list[str]]:
     return margins, missed
 
 
+def people_memory_budget(results: BenchResults) -> Budget:
+    """The bot's resident memory once 20,000 people have asked (and once as many more came)."""
+    found = results.state_memory
+    name = "bot resident memory with 20,000 people (and after they are forgotten and 20,000 more ask)"
+    if found is None or not found.snapshots:
+        return Budget("people-memory", name, f"< {PEOPLE_RSS_MB} MB", "not measured", None)
+    asked = [
+        snapshot
+        for snapshot in found.snapshots
+        if "asked" in snapshot.moment and "warm" not in snapshot.moment
+    ]
+    worst = max(snapshot.rss_mb for snapshot in asked) if asked else 0.0
+    started = found.snapshots[0].rss_mb
+    measured = ", ".join(f"{snapshot.rss_mb:.1f} MB ({snapshot.moment})" for snapshot in asked)
+    met = bool(asked) and worst < PEOPLE_RSS_MB
+    per_person = (worst - started) * 1024 / found.people if found.people else 0.0
+    where = f"started at {started:.1f} MB; about {per_person:.1f} kB per person in memory"
+    return Budget("people-memory", name, f"< {PEOPLE_RSS_MB} MB", measured, met, "" if met else where)
+
+
 BUDGETS: tuple[Callable[[BenchResults], Budget], ...] = (
     turn_budget,
     cold_start_budget,
     memory_budget,
+    people_memory_budget,
     scaled_rank_budget,
     throughput_budget,
     quality_budget,

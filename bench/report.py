@@ -22,6 +22,7 @@ from bench.results import (
     SpeedRun,
     StartupResult,
 )
+from bench.state_memory import render as render_people
 from bot.language import LANGUAGES
 
 MATCHER_NAMES = {
@@ -406,6 +407,18 @@ How each figure is measured (the docstrings of `bench/*.py` say why):
   so bytecode caches are warm as after any install); RSS from `/proc/<pid>/status`."""
 
 
+def people_section(results: BenchResults) -> str:
+    """bench/state_memory.py's snapshots."""
+    found = results.state_memory
+    if found is None:
+        return "Not measured in this run."
+    return (
+        f"The real bot in its own process; {found.people:,} people ask one question each in private"
+        " chats, 31 days pass (the bot's clock moves), the bot forgets them all, then as many new"
+        " people ask (`bench/state_memory.py`).\n\n" + render_people(found.snapshots)
+    )
+
+
 def render(results: BenchResults) -> str:
     """The whole report."""
     found = budgets(results)
@@ -426,6 +439,8 @@ def render(results: BenchResults) -> str:
         end_to_end_section(results.end_to_end),
         "## 4. Start-up and footprint",
         startup_section(results),
+        "## 5. Memory with many people",
+        people_section(results),
         "## Method",
         METHOD,
     ]

@@ -275,6 +275,24 @@ class Machine(Record):
     packages: dict[str, str]
 
 
+class StateMemorySnapshot(Record):
+    """The bot process at one moment of bench/state_memory.py."""
+
+    moment: str
+    rss_mb: float
+    users_in_memory: int
+    chats_in_memory: int
+    users_on_disk: int
+    chats_on_disk: int
+
+
+class StateMemoryResult(Record):
+    """Memory with many people: `people` per wave, a snapshot at each moment."""
+
+    people: int
+    snapshots: list[StateMemorySnapshot]
+
+
 class BenchResults(Record):
     """Everything one `make bench` run measured."""
 
@@ -290,3 +308,4 @@ class BenchResults(Record):
     end_to_end: EndToEndResult
     startup: StartupResult
     trades: list[WhatIf]
+    state_memory: StateMemoryResult | None = None  # absent from runs before it joined make bench

@@ -32,6 +32,7 @@ from bench.report import render
 from bench.results import BenchResults
 from bench.speed import run_speed
 from bench.startup import run_startup
+from bench.state_memory import PEOPLE, run_state_memory
 from bench.trades import run_trades
 
 HERE = Path(__file__).resolve().parent
@@ -71,13 +72,14 @@ def measure() -> BenchResults:
     date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_before = _load()
     quality = _step(
-        "1/6 answer quality: ours, BM25 and fuzzy; labelled sets and out-of-scope files", run_quality
+        "1/7 answer quality: ours, BM25 and fuzzy; labelled sets and out-of-scope files", run_quality
     )
-    speed = _step("2/6 matcher speed: ours and BM25, real and 100× knowledge base", run_speed)
-    growth = _step("3/6 how the bot's own index build grows", run_growth)
-    end_to_end = _step("4/6 end to end: this bot and an echo bot against the fake Bot API", run_end_to_end)
-    startup = _step("5/6 start-up and footprint", run_startup)
-    trades = _step("6/6 what the suggested changes would give (bot/ unchanged)", lambda: run_trades(speed))
+    speed = _step("2/7 matcher speed: ours and BM25, real and 100× knowledge base", run_speed)
+    growth = _step("3/7 how the bot's own index build grows", run_growth)
+    end_to_end = _step("4/7 end to end: this bot and an echo bot against the fake Bot API", run_end_to_end)
+    startup = _step("5/7 start-up and footprint", run_startup)
+    trades = _step("6/7 what the suggested changes would give (bot/ unchanged)", lambda: run_trades(speed))
+    state_memory = _step(f"7/7 memory with {PEOPLE:,} people coming and going", run_state_memory)
     return BenchResults(
         date=date,
         commit=_commit(),
@@ -91,6 +93,7 @@ def measure() -> BenchResults:
         end_to_end=end_to_end,
         startup=startup,
         trades=trades,
+        state_memory=state_memory,
     )
 
 

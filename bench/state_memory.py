@@ -1,6 +1,7 @@
 """Memory with many people: does the bot's resident memory stay flat as people come and go?
 
-The real bot (build_application, as `python -m bot run` builds it, minus the rate limiter) runs
+The real bot (build_application, as `python -m bot run` builds it, minus the rate limiter, and
+saving every second instead of every 10 s so that forgetting 20,000 people takes 20 s) runs
 in its own process against the tests' fake Bot API in this one, so its RSS is its own. Each
 person asks one question in a private chat (that leaves a place in chat_data and an entry in
 user_data). The bot's clock for "not seen for 30 days" is the real one plus an offset the
@@ -12,8 +13,9 @@ benchmark moves with SIGUSR1, so 30 days pass in a moment:
 3. 31 days pass (SIGUSR1); the next saves forget them all (1,000 a save), in memory and on disk;
 4. as many new people ask once; a save runs — memory should be back where step 2 left it.
 
-Prints the figures as a table (and writes them as JSON with --json). Nothing is asserted:
-benchmarks report, tests decide. Takes a few minutes on a small machine.
+Prints the figures as a table (and writes them as JSON with --json); `make bench` runs it as
+its last step. Nothing is asserted: benchmarks report, tests decide. Takes about 4 minutes on
+a small machine.
 
 Usage: .venv/bin/python bench/state_memory.py [--people N] [--json PATH]
 """
@@ -31,7 +33,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,7 @@ if __package__ in {None, ""}:  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import PYTHON, REPO, proc_status, progress
+from bench.results import StateMemoryResult, StateMemorySnapshot
 from bot.state_store import STATE_FILE
 from bot.telegram.persistence import FORGET_PER_SAVE
 
@@ -49,22 +51,11 @@ TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 PEOPLE = 20_000
 WARM_UP = 100
 WINDOW = 100  # questions in flight
-SAVE_WAIT_S = 12.0  # the bot saves every 10 s: after this long, a save has run
+SAVE_INTERVAL_S = 1.0  # the bot saves every 10 s; here every second, so 30 days pass in a minute
+SAVE_WAIT_S = 2.0  # after this long, a save has run
 DAY_S = 86_400.0
 QUESTIONS = (("第四步", "zh-hans"), ("卡丢了还能注销吗", "zh-hans"), ("去營業廳要帶什麼", "zh-hant"))
 QUESTIONS_EN = (("what should I take to the shop", "en"),)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The bot process at one moment."""
-
-    moment: str
-    rss_mb: float
-    users_in_memory: int
-    chats_in_memory: int
-    users_on_disk: int
-    chats_on_disk: int
 
 
 # ---- the bot process (`bench/state_memory.py --serve`)
@@ -90,7 +81,9 @@ def serve(status_file: Path) -> None:
     settings = load_settings(os.environ)
     configure_logging(settings.log_level)
     clock = OffsetClock()
-    application = build_application(settings, load_responder(settings), rate_limit=False, clock=clock)
+    application = build_application(
+        settings, load_responder(settings), rate_limit=False, clock=clock, save_interval=SAVE_INTERVAL_S
+    )
 
     def report() -> None:
         counts = {"users": len(application.user_data), "chats": len(application.chat_data)}
@@ -146,7 +139,9 @@ async def ask_new_people(api: FakeBotApi, count: int, first_id: int) -> None:
             progress(f"state memory: {answered:,} of {count:,} people answered")
 
 
-async def snapshot(moment: str, process: asyncio.subprocess.Process, status_file: Path, db: Path) -> Snapshot:
+async def snapshot(
+    moment: str, process: asyncio.subprocess.Process, status_file: Path, db: Path
+) -> StateMemorySnapshot:
     """RSS from /proc, counts in memory from the bot (SIGUSR2), rows on disk from the file."""
     lines_before = len(status_file.read_text().splitlines()) if status_file.exists() else 0
     process.send_signal(signal.SIGUSR2)
@@ -160,28 +155,35 @@ async def snapshot(moment: str, process: asyncio.subprocess.Process, status_file
         users = state.execute("SELECT COUNT(*) FROM user_data").fetchone()[0]
         chats = state.execute("SELECT COUNT(*) FROM chat_data").fetchone()[0]
     rss = (proc_status(process.pid).get("VmRSS") or 0) / 1024
-    found = Snapshot(moment, rss, counts["users"], counts["chats"], users, chats)
+    found = StateMemorySnapshot(
+        moment=moment,
+        rss_mb=rss,
+        users_in_memory=counts["users"],
+        chats_in_memory=counts["chats"],
+        users_on_disk=users,
+        chats_on_disk=chats,
+    )
     progress(f"state memory: {moment}: {rss:.1f} MB, {counts['users']:,} people in memory")
     return found
 
 
 async def forgotten(
     process: asyncio.subprocess.Process, status_file: Path, db: Path, people: int
-) -> Snapshot:
+) -> StateMemorySnapshot:
     """Wait while the bot forgets everyone (FORGET_PER_SAVE a save), then take a snapshot."""
     for _ in range(people // FORGET_PER_SAVE + 5):
         await asyncio.sleep(SAVE_WAIT_S)
         found = await snapshot("31 days later", process, status_file, db)
         if found.users_in_memory == found.chats_in_memory == 0:
             break
-    return replace(found, moment="31 days later, all forgotten")
+    return found.model_copy(update={"moment": "31 days later, all forgotten"})
 
 
-async def measure(people: int) -> list[Snapshot]:
+async def measure(people: int) -> list[StateMemorySnapshot]:
     """The four moments of the module docstring."""
     from fake_telegram import FakeBotApi
 
-    snapshots: list[Snapshot] = []
+    snapshots: list[StateMemorySnapshot] = []
     with tempfile.TemporaryDirectory(prefix="bench-state-") as scratch:
         status_file = Path(scratch) / "status.jsonl"
         data_dir = Path(scratch) / "data"
@@ -218,7 +220,12 @@ async def measure(people: int) -> list[Snapshot]:
     return snapshots
 
 
-def render(snapshots: list[Snapshot]) -> str:
+def run_state_memory(people: int = PEOPLE) -> StateMemoryResult:
+    """The whole benchmark (make bench's last step)."""
+    return StateMemoryResult(people=people, snapshots=asyncio.run(measure(people)))
+
+
+def render(snapshots: list[StateMemorySnapshot]) -> str:
     """The figures as a Markdown table."""
     rows = [
         "| moment | RSS (MB) | users / chats in memory | users / chats on disk |",
@@ -244,10 +251,10 @@ def main() -> None:
     if args.serve:
         serve(args.serve)
         return
-    snapshots = asyncio.run(measure(args.people))
+    result = run_state_memory(args.people)
     if args.json:
-        args.json.write_text(json.dumps([asdict(s) for s in snapshots], indent=2), encoding="utf-8")
-    print(render(snapshots))
+        args.json.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    print(render(result.snapshots))
 
 
 if __name__ == "__main__":
