@@ -9,9 +9,11 @@ file is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 # Primary SQLite result codes that mean "the bytes on disk are not a (readable) database".
@@ -71,6 +73,30 @@ def move_aside(path: Path, reason: str) -> Path:
     except OSError as exc:
         raise DataFileError(f"cannot move the unreadable {path} aside: {exc.strerror or exc}") from None
     return target
+
+
+@contextlib.contextmanager
+def failures_as(error_class: type[Exception], action: str) -> Iterator[None]:
+    """sqlite3 errors raised as `error_class`, naming what failed and why (never the data)."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        name = getattr(error, "sqlite_errorname", type(error).__name__)
+        raise error_class(f"could not {action}: {name} ({error})") from None
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back if anything in between (or the commit) fails."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                db.execute("ROLLBACK")
+        raise
 
 
 def _open(path: Path, schema: str, version: int) -> sqlite3.Connection:

@@ -8,15 +8,13 @@ the store never interprets them, and nothing here can execute code found on disk
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from bot.sqlite_file import open_database
+from bot.sqlite_file import failures_as, open_database, transaction
 
 STATE_FILE = "bot-state.sqlite3"
 SCHEMA_VERSION = 1
@@ -111,7 +109,7 @@ class SQLiteStateStore:
         """Every entry seen since `seen_since`, oldest first; rows that are not JSON objects skipped."""
         entries: dict[Kind, dict[int, StoredEntry]] = {}
         unreadable = 0
-        with self._lock, _failures("load the state"):
+        with self._lock, failures_as(StateStoreError, "load the state"):
             for kind, table in _TABLES.items():
                 rows = self._db.execute(
                     f"SELECT id, data, seen_at FROM {table} WHERE seen_at >= ? ORDER BY seen_at",
@@ -130,7 +128,7 @@ class SQLiteStateStore:
         """Upserts and deletes in one transaction (rolled back as a whole if any part fails)."""
         if not len(batch):
             return
-        with self._lock, _failures("save the state"), _transaction(self._db):
+        with self._lock, failures_as(StateStoreError, "save the state"), transaction(self._db):
             for kind, table in _TABLES.items():
                 upserts = batch.upserts.get(kind, {})
                 self._db.executemany(
@@ -145,7 +143,7 @@ class SQLiteStateStore:
 
     def prune(self, seen_before: float) -> int:
         """Delete everyone not seen since `seen_before`, in one transaction."""
-        with self._lock, _failures("prune the state"), _transaction(self._db):
+        with self._lock, failures_as(StateStoreError, "prune the state"), transaction(self._db):
             removed = sum(
                 self._db.execute(f"DELETE FROM {table} WHERE seen_at < ?", (seen_before,)).rowcount
                 for table in _TABLES.values()
@@ -156,27 +154,3 @@ class SQLiteStateStore:
         """Close the database (a checkpoint folds the WAL back into the file)."""
         with self._lock:
             self._db.close()
-
-
-@contextlib.contextmanager
-def _failures(action: str) -> Iterator[None]:
-    """Turn sqlite3 errors into StateStoreError naming what failed and why (never the data)."""
-    try:
-        yield
-    except sqlite3.Error as error:
-        name = getattr(error, "sqlite_errorname", type(error).__name__)
-        raise StateStoreError(f"could not {action}: {name} ({error})") from None
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back if anything in between (or the commit) fails."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
-                db.execute("ROLLBACK")
-        raise

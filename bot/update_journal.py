@@ -22,15 +22,13 @@ made from the event loop: a finished update must be on disk before the next one 
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bot.sqlite_file import open_database
+from bot.sqlite_file import failures_as, open_database, transaction
 
 JOURNAL_FILE = "bot-updates.sqlite3"
 SCHEMA_VERSION = 1
@@ -118,7 +116,7 @@ class SQLiteUpdateJournal:
         if not entries:
             return frozenset()
         now = self._clock()
-        with _failures("record updates"), _transaction(self._db):
+        with failures_as(UpdateJournalError, "record updates"), transaction(self._db):
             ids = [entry.update_id for entry in entries]
             known = {
                 row[0]
@@ -139,7 +137,7 @@ class SQLiteUpdateJournal:
     def finish(self, update_id: int) -> None:
         """Mark done and erase the payload; now and then, prune old ids too."""
         now = self._clock()
-        with _failures("finish an update"):
+        with failures_as(UpdateJournalError, "finish an update"):
             self._db.execute(
                 "UPDATE updates SET payload = NULL, done_at = ? WHERE update_id = ? AND done_at IS NULL",
                 (now, update_id),
@@ -149,7 +147,7 @@ class SQLiteUpdateJournal:
 
     def unfinished(self) -> list[JournalEntry]:
         """Every unfinished update with its payload, by update id."""
-        with _failures("read the journal"):
+        with failures_as(UpdateJournalError, "read the journal"):
             rows = self._db.execute(
                 "SELECT update_id, payload FROM updates WHERE done_at IS NULL ORDER BY update_id"
             ).fetchall()
@@ -158,34 +156,10 @@ class SQLiteUpdateJournal:
     def prune(self, done_before: float) -> int:
         """Delete ids finished before `done_before`."""
         self._pruned_at = self._clock()
-        with _failures("prune the journal"):
+        with failures_as(UpdateJournalError, "prune the journal"):
             cursor = self._db.execute("DELETE FROM updates WHERE done_at < ?", (done_before,))
         return cursor.rowcount
 
     def close(self) -> None:
         """Close the database (a checkpoint folds the WAL back into the file)."""
         self._db.close()
-
-
-@contextlib.contextmanager
-def _failures(action: str) -> Iterator[None]:
-    """sqlite3 errors as UpdateJournalError naming what failed (never a payload)."""
-    try:
-        yield
-    except sqlite3.Error as error:
-        name = getattr(error, "sqlite_errorname", type(error).__name__)
-        raise UpdateJournalError(f"could not {action}: {name} ({error})") from None
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back if anything in between fails."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-        raise

@@ -7,7 +7,8 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager as AsyncContextManager
 from typing import Any
 
 from telegram import Update
@@ -168,33 +169,50 @@ def _finished(intake: UpdateIntake, update: object) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_application(
-    application: AnyApplication, *, poll_timeout: int = 10
+async def application_lifecycle(
+    application: AnyApplication,
+    start_receiving: Callable[[], Awaitable[None]],
+    stop_receiving: Callable[[], Awaitable[None]],
 ) -> AsyncIterator[AnyApplication]:
-    """Run an application by long polling inside an existing event loop (tests, benchmarks).
+    """PTB's run_polling/run_webhook sequence inside an existing event loop, minus signals.
 
-    The same sequence as run_polling(), minus signal handling: initialize, post_init, poll,
-    start; then stop polling, stop (persistence flushed), post_stop, shutdown, post_shutdown.
+    initialize, post_init, start receiving updates, start; then stop receiving, stop (updates in
+    hand get their time, the state is flushed), post_stop, shutdown, post_shutdown. Polling and
+    the webhook differ only in how updates come in.
     """
     async with application:
         if application.post_init:
             await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-        )
+        await start_receiving()
         await application.start()
         try:
             yield application
         finally:
-            if application.updater.running:
-                await application.updater.stop()
+            await stop_receiving()
             if application.running:
                 await application.stop()
             if application.post_stop:
                 await application.post_stop(application)
     if application.post_shutdown:
         await application.post_shutdown(application)
+
+
+def running_application(
+    application: AnyApplication, *, poll_timeout: int = 10
+) -> AsyncContextManager[AnyApplication]:
+    """Run an application by long polling inside an existing event loop (tests, benchmarks)."""
+    updater = application.updater
+    if updater is None:
+        raise TypeError("running_application needs an application with an Updater")
+
+    async def start_polling() -> None:
+        await updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+
+    async def stop_polling() -> None:
+        if updater.running:
+            await updater.stop()
+
+    return application_lifecycle(application, start_polling, stop_polling)
 
 
 def desk_of(application: AnyApplication) -> Desk:

@@ -32,7 +32,7 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 
 from bot.config import ConfigError, Settings
-from bot.telegram.app import ALLOWED_UPDATES, AnyApplication, intake_of
+from bot.telegram.app import ALLOWED_UPDATES, AnyApplication, application_lifecycle, intake_of
 from bot.telegram.intake import UpdateIntake
 
 MAX_BODY_BYTES = 1_048_576  # Telegram's updates are a few kilobytes; a message is at most 4,096 chars
@@ -185,25 +185,16 @@ async def serving_webhook(application: AnyApplication, endpoint: WebhookEndpoint
     intake = intake_of(application)
     if intake is None:
         raise TypeError("serving_webhook needs an application built by build_application()")
-    async with application:
-        if application.post_init:
-            await application.post_init(application)
+    server = WebhookServer(endpoint, intake, application)
+
+    async def start_receiving() -> None:
         await application.bot.set_webhook(
             url=endpoint.public_url, secret_token=endpoint.secret, allowed_updates=ALLOWED_UPDATES
         )
-        server = WebhookServer(endpoint, intake, application)
         server.start()
-        await application.start()
-        try:
-            yield
-        finally:
-            await server.stop()
-            if application.running:
-                await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
-    if application.post_shutdown:
-        await application.post_shutdown(application)
+
+    async with application_lifecycle(application, start_receiving, server.stop):
+        yield
 
 
 async def serve_webhook_until_stopped(application: AnyApplication, endpoint: WebhookEndpoint) -> None:
