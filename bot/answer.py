@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.fillers import STEP_FILLER
 from bot.followup import FollowUp, detect_choice, detect_follow_up
 from bot.index_cache import cached_index
-from bot.kb import KnowledgeBase, Section
+from bot.kb import KnowledgeBase, Section, load_knowledge_base
 from bot.match import (
     MatchSettings,
     Ranking,
@@ -232,3 +232,9 @@ def build_responder(
     """
     index = cached_index(kb, match, cache_dir)
     return Responder(kb, index, build_small_talk(kb.small_talk, normalize_text), decision)
+
+
+def load_responder_from(kb_dir: Path, cache_dir: Path | None) -> Responder:
+    """Load the knowledge base in `kb_dir` and build its responder, reusing what `cache_dir`
+    keeps between starts (the zh-Hant conversions, the index); every front end starts here."""
+    return build_responder(load_knowledge_base(kb_dir, cache_dir), cache_dir=cache_dir)

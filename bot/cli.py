@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from bot.answer import Responder, build_responder
+from bot.answer import Responder, load_responder_from
 from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_cache_dir, resolve_kb_dir
 from bot.console import html_to_plain, run_console
 from bot.conversation import Conversation, PersonState, Speaker, Text, Turn
@@ -158,8 +158,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         kb_dir = resolve_kb_dir(explicit, environment)
         if args.command == "check":
             return _check(kb_dir, args.json)
-        cache_dir = resolve_cache_dir(environment)
-        responder = build_responder(load_knowledge_base(kb_dir, cache_dir), cache_dir=cache_dir)
+        responder = load_responder_from(kb_dir, resolve_cache_dir(environment))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

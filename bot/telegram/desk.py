@@ -14,10 +14,9 @@ from typing import Any
 
 from telegram.ext import CallbackContext
 
-from bot.answer import Responder, build_responder
+from bot.answer import Responder, load_responder_from
 from bot.config import Settings
 from bot.conversation import Conversation, Turn
-from bot.kb import load_knowledge_base
 from bot.outcomes import decision_name
 from bot.problems import KnowledgeBaseError, Problem
 from bot.telegram.flood import FloodGuard
@@ -51,10 +50,7 @@ class Desk:
         async with self._reload_lock:
             try:
                 fresh = await asyncio.to_thread(
-                    lambda: build_responder(
-                        load_knowledge_base(self.settings.kb_dir, self.settings.cache_dir),
-                        cache_dir=self.settings.cache_dir,
-                    )
+                    lambda: load_responder_from(self.settings.kb_dir, self.settings.cache_dir)
                 )
             except KnowledgeBaseError as exc:
                 logger.warning(

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
-from bot.answer import Responder, build_responder
+from bot.answer import Responder, load_responder_from
 from bot.config import ConfigError, Settings, load_settings, merged_environment
 from bot.data_dir import DataDirError, check_data_dir
 from bot.exit_codes import ExitCode
-from bot.kb import load_knowledge_base
 from bot.memory import return_free_memory
 from bot.problems import KnowledgeBaseError
 from bot.sqlite_file import DataFileError
@@ -39,8 +38,7 @@ def load_responder(settings: Settings) -> Responder:
     them again and again is what made the slowest answers slow (a full collection pass in a
     99th percentile).
     """
-    cache_dir = settings.cache_dir
-    responder = build_responder(load_knowledge_base(settings.kb_dir, cache_dir), cache_dir=cache_dir)
+    responder = load_responder_from(settings.kb_dir, settings.cache_dir)
     return_free_memory()
     gc.freeze()
     return responder
