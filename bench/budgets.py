@@ -123,9 +123,11 @@ def throughput_budget(results: BenchResults) -> Budget:
         return Budget("throughput", name, target, "not measured", None)
     met = e2e.throughput_ratio >= THROUGHPUT_RATIO
     cpu = e2e.cpu_per_message_ms
+    same = e2e.same_client_ratio
+    same_text = f"; against an echo bot on our client: {same:.2f}" if same else ""
     measured = (
         f"{e2e.throughput_ratio:.2f} (CPU per message: ours {cpu.get('ours', 0):.2f} ms,"
-        f" echo {cpu.get('echo', 0):.2f} ms)"
+        f" echo {cpu.get('echo', 0):.2f} ms{same_text})"
     )
     return Budget("throughput", name, target, measured, met, "" if met else _throughput_where(e2e))
 

@@ -1,6 +1,6 @@
 """The bot process of the end-to-end benchmark: ours, or a bare python-telegram-bot echo bot.
 
-`python -m bench.e2e_bot ours|echo`, configured like `python -m bot run` through the
+`python -m bench.e2e_bot ours|echo|echo-same-client`, configured like `python -m bot run` through the
 environment (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL pointing at the benchmark's fake Bot
 API, BOT_DATA_DIR ...). Runs until SIGTERM.
 
@@ -8,7 +8,10 @@ Why not `python -m bot run` itself: it always installs AIORateLimiter, which hol
 to Telegram's ~30 messages a second — the benchmark would measure the limiter. Everything
 else is what `run` does: the same settings, logging, knowledge base, responder and
 build_application(), run by running_application() (run_polling's sequence minus signals).
-The echo bot gets the same builder options (timeouts, sequential updates, no rate limiter).
+The echo bot gets the same builder options (timeouts, sequential updates, no rate limiter) and
+PTB's default HTTP client (httpx); `echo-same-client` is the same echo bot on the client our bot
+uses (bot/telegram/transport.py, aiohttp), so that our own overhead can be told apart from the
+difference between the two clients.
 
 If BENCH_STATUS_FILE is set, the process appends its VmRSS (kB) after each start-up phase
 there as `phase kB` lines, so the benchmark can say where the memory goes. If
@@ -32,7 +35,7 @@ from bot.config import Settings, load_settings
 from bot.telegram.app import AnyApplication, connection_options, running_application
 
 STATUS_FILE = os.environ.get("BENCH_STATUS_FILE")
-KINDS = ("ours", "echo")
+KINDS = ("ours", "echo", "echo-same-client")
 
 
 def note(phase: str) -> None:
@@ -52,9 +55,24 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(message.text)
 
 
-def echo_application(settings: Settings) -> AnyApplication:
-    """A bare Application with one text handler, built with our builder options."""
-    builder = connection_options(Application.builder(), settings)
+def echo_application(settings: Settings, *, same_client: bool = False) -> AnyApplication:
+    """A bare Application with one text handler, built with our builder options; with
+    `same_client`, on our bot's HTTP client instead of PTB's default."""
+    if same_client:
+        from bot.telegram.app import TELEGRAM_API, bot_requests
+
+        general, polling = bot_requests(settings)
+        base = (settings.api_base_url or TELEGRAM_API).rstrip("/")
+        builder = (
+            Application.builder()
+            .token(settings.token.value)
+            .concurrent_updates(False)
+            .base_url(f"{base}/bot")
+            .request(general)
+            .get_updates_request(polling)
+        )
+    else:
+        builder = connection_options(Application.builder(), settings)
     application: AnyApplication = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application
@@ -76,7 +94,10 @@ def ours_application(settings: Settings) -> AnyApplication:
 async def serve(kind: str, profiler: cProfile.Profile | None) -> None:
     """Build the application, poll until SIGTERM, then stop cleanly (persistence flushed)."""
     settings = load_settings(os.environ)
-    application = echo_application(settings) if kind == "echo" else ours_application(settings)
+    if kind == "ours":
+        application = ours_application(settings)
+    else:
+        application = echo_application(settings, same_client=kind == "echo-same-client")
     note("application")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -197,9 +197,10 @@ class EndToEndResult(Record):
 
     questions: int
     window: int
-    runs: dict[str, BotRun]  # "echo", "ours", "echo-again"
+    runs: dict[str, BotRun]  # "echo", "ours", "echo-again", "echo-same-client"
     echo_per_second: float
     throughput_ratio: float | None
+    same_client_ratio: float | None = None  # ours / the echo bot on our HTTP client
     cpu_per_message_ms: dict[str, float]
     cpu_ratio: float | None
     profiles: dict[str, BotProfile]

@@ -15,7 +15,6 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
-from telegram.request import HTTPXRequest
 
 from bot.answer import Responder
 from bot.config import Settings
@@ -29,8 +28,9 @@ from bot.telegram.guard import BUTTON_FLOOD_KEY, button_flood_guard
 from bot.telegram.intake import JournalBot, UpdateIntake
 from bot.telegram.people import LANGUAGE_KEY
 from bot.telegram.persistence import PersistentApplication, StatePersistence, open_state_persistence
-from bot.telegram.processing import ChatOrderedProcessor
+from bot.telegram.processing import MAX_CHATS_AT_ONCE, ChatOrderedProcessor
 from bot.telegram.profile import publish_profile
+from bot.telegram.transport import AiohttpRequest
 from bot.unanswered import DATABASE_FILE, UnansweredLog
 from bot.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
 
@@ -58,7 +58,8 @@ def connection_options(builder: AnyBuilder, settings: Settings) -> AnyBuilder:
     """Token, Bot API address, timeouts, one update at a time: the benchmark's bare echo bot.
 
     The bot itself is built by build_application() with the same token, address and timeouts
-    (journal_bot), but its own Bot class and per-chat concurrency.
+    (journal_bot), but its own Bot class, HTTP client (bot/telegram/transport.py) and per-chat
+    concurrency.
     """
     builder = (
         builder.token(settings.token.value)
@@ -117,29 +118,37 @@ def build_application(
     return application
 
 
-def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: AIORateLimiter | None) -> JournalBot:
-    """The bot object: token, Bot API address and timeouts as connection_options() sets them."""
-    base = (settings.api_base_url or TELEGRAM_API).rstrip("/")
+def bot_requests(settings: Settings) -> tuple[AiohttpRequest, AiohttpRequest]:
+    """The bot's two HTTP clients, with the configured timeouts: (Bot API calls, long polls).
 
-    def request(pool_size: int) -> HTTPXRequest:
+    Calls: one per chat in hand at most, so MAX_CHATS_AT_ONCE × 2 connections never bind.
+    Long polls: one at a time.
+    """
+
+    def request(connections: int) -> AiohttpRequest:
         seconds = settings.http_timeout
-        return HTTPXRequest(
-            connection_pool_size=pool_size,
+        return AiohttpRequest(
+            connections=connections,
             read_timeout=seconds,
             write_timeout=seconds,
             connect_timeout=seconds,
             pool_timeout=seconds,
         )
 
+    return request(MAX_CHATS_AT_ONCE * 2), request(1)
+
+
+def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: AIORateLimiter | None) -> JournalBot:
+    """The bot object: token and Bot API address as connection_options() sets them, on the
+    bot's own HTTP clients (bot_requests)."""
+    base = (settings.api_base_url or TELEGRAM_API).rstrip("/")
+    general, polling = bot_requests(settings)
     return JournalBot(
         settings.token.value,
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
-        request=request(256),  # PTB's default
-        # PTB's default is 1, but httpcore 1.0.9 can lose a pool slot for good when a request is
-        # cancelled while its connection opens (encode/httpcore#1093), as the Updater's long
-        # poll is on a stop: with one slot, the last getUpdates then waits out the pool timeout.
-        get_updates_request=request(2),
+        request=general,
+        get_updates_request=polling,
         rate_limiter=rate_limiter,
         intake=intake,
         poll_read_timeout=settings.http_timeout,

@@ -13,6 +13,7 @@ Updater) and the webhook server. Both hand it the raw JSON; it records the batch
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import json
 import logging
@@ -134,6 +135,16 @@ class JournalBot(ExtBot[Any]):
         self._accepting: Callable[[], bool] = lambda: True
         self._poll_read_timeout = poll_read_timeout
         self._received_up_to: int | None = None
+
+    async def initialize(self) -> None:
+        """PTB's, except that a failure (a rejected token, no network) closes the connections
+        opened for it: PTB leaves them to the garbage collector, which aiohttp reports as
+        unclosed sessions on stderr, next to the one line a failed start should print."""
+        try:
+            await super().initialize()
+        except BaseException:
+            await asyncio.gather(*(request.shutdown() for request in self._request))
+            raise
 
     @property
     def intake(self) -> UpdateIntake:
