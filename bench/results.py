@@ -161,7 +161,7 @@ class LoadPhase(Record):
 class BotRun(Record):
     """One bot process: start-up, load, stop."""
 
-    kind: Literal["ours", "echo"]
+    kind: Literal["ours", "echo", "echo-same-client"]
     ready_s: float = 0.0
     rss_ready_mb: float = 0.0
     rss_after_mb: float = 0.0

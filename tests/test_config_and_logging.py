@@ -82,7 +82,8 @@ def test_log_lines_and_exception_texts_are_redacted() -> None:
 
 def test_http_and_telegram_libraries_are_kept_quiet_even_at_debug() -> None:
     configure_logging("DEBUG", io.StringIO())
-    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+    for http_logger in ("aiohttp.client", "httpx"):  # the bot's client, and PTB's default one
+        assert logging.getLogger(http_logger).getEffectiveLevel() >= logging.WARNING
     assert logging.getLogger("telegram.Bot").getEffectiveLevel() >= logging.INFO
     assert logging.getLogger("bot").getEffectiveLevel() == logging.DEBUG
 

@@ -1,7 +1,8 @@
 """Logging that cannot leak the bot token.
 
 HTTP libraries put the request URL (which contains the token) into log lines and error
-messages. So httpx/httpcore stay at WARNING, and a filter on every handler rewrites
+messages. So their loggers (aiohttp's, which the bot uses, and httpx's, which PTB imports) stay
+at WARNING, and a filter on every handler rewrites
 anything shaped like a bot token, in the message, its arguments and exception texts.
 """
 
@@ -13,7 +14,7 @@ import sys
 from bot.patterns import BOT_TOKEN
 
 REDACTED = "<redacted-token>"
-_NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "aiohttp.access")
+_NOISY_LOGGERS = ("aiohttp.client", "aiohttp.internal", "aiohttp.access", "httpx", "httpcore", "hpack")
 # At DEBUG, python-telegram-bot logs whole updates and API results, users' texts included:
 # its loggers stay at INFO whatever LOG_LEVEL says. Our own loggers follow LOG_LEVEL.
 _PAYLOAD_LOGGERS = ("telegram", "apscheduler")

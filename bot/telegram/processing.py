@@ -7,12 +7,13 @@ it in the same chat has ended, so a person's "next" never overtakes their questi
 chats go on. At most MAX_CHATS_AT_ONCE updates run at the same time.
 
 Why 8: handling is mostly CPU (matching, rendering) and the rest is waiting on Telegram, so more
-at once buys nothing but overhead — httpx's connection pool scans every open connection on each
-request, and at 32 at once the benchmark spent 45% more CPU per message than one at a time; at 8
-it spends no more. Eight requests in flight still exceed Telegram's 30 messages a second at any
-realistic round trip. And a place is given in arrival order: an update that waits for one is
-served before the next update of a chat whose reply just left (a group on its 20-a-minute limit
-re-queues behind it), so a few slow groups cannot starve everyone else.
+at once buys nothing but overhead (with httpx, whose connection pool scans every open connection
+on each request, 32 at once cost 45% more CPU per message than one at a time; the bot's aiohttp
+client does not grow with connections, but nothing is won either). Eight requests in flight
+still exceed Telegram's 30 messages a second at any realistic round trip. And a place is given
+in arrival order: an update that waits for one is served before the next update of a chat whose
+reply just left (a group on its 20-a-minute limit re-queues behind it), so a few slow groups
+cannot starve everyone else.
 
 The cap is applied here rather than by BaseUpdateProcessor's own semaphore: that one is taken
 before an update reaches its chat's line, so thirty questions queued in one group would hold

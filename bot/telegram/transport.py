@@ -32,7 +32,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.patterns import BOT_TOKEN
+from bot.telegram.logging_setup import redact_tokens
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -60,11 +60,6 @@ def _body(request_data: RequestData | None) -> tuple[bytes | aiohttp.FormData | 
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
     return form, {}
-
-
-def _without_token(text: str) -> str:
-    """`text` with anything shaped like a bot token replaced (URLs carry the token)."""
-    return BOT_TOKEN.sub("<token>", text)
 
 
 class AiohttpRequest(BaseRequest):
@@ -144,6 +139,6 @@ class AiohttpRequest(BaseRequest):
             async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's own timeouts are TimeoutErrors too
-            raise TimedOut(_without_token(f"no answer in time ({type(error).__name__})")) from None
+            raise TimedOut(redact_tokens(f"no answer in time ({type(error).__name__})")) from None
         except aiohttp.ClientError as error:
-            raise NetworkError(_without_token(f"aiohttp.{type(error).__name__}: {error}")) from None
+            raise NetworkError(redact_tokens(f"aiohttp.{type(error).__name__}: {error}")) from None
