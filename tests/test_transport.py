@@ -8,11 +8,14 @@ that keeps what it was sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+import trustme
 from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,6 +38,23 @@ def client(read_timeout: float = 5.0, connections: int = 4) -> AiohttpRequest:
         connect_timeout=5.0,
         pool_timeout=5.0,
     )
+
+
+@contextlib.asynccontextmanager
+async def local_server(
+    answer: Callable[[web.Request], Awaitable[web.Response]], ssl_context: ssl.SSLContext | None = None
+) -> AsyncIterator[int]:
+    """A small aiohttp server on 127.0.0.1 answering every POST with `answer`; yields its port."""
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    await site.start()
+    try:
+        yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture
@@ -158,16 +178,9 @@ async def test_files_go_as_multipart_form_data() -> None:
             received[key] = value if isinstance(value, str) else (value.filename, value.file.read())
         return web.json_response({"ok": True, "result": True})
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", keep)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     request = client()
     await request.initialize()
-    try:
+    async with local_server(keep) as port:
         upload = InputFile(b"\x00\x01 bytes", filename="card.bin", attach=True)
         data = RequestData(
             [
@@ -177,9 +190,7 @@ async def test_files_go_as_multipart_form_data() -> None:
             ]
         )
         await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/sendDocument", data)
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
+    await request.shutdown()
     assert received["chat_id"] == str(USER)
     assert received["caption"] == "卡 card"
     assert received[upload.attach_name or ""] == ("card.bin", b"\x00\x01 bytes")
@@ -198,3 +209,23 @@ def test_any_text_is_delivered_as_it_was_written(text: str) -> None:
             assert sent.text == text.strip()  # Telegram trims a message's text, and so does the fake
 
     asyncio.run(send())
+
+
+async def test_a_certificate_that_certifi_does_not_vouch_for_is_refused() -> None:
+    authority = trustme.CA()  # a real CA, just not one of the public ones
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    answered: list[str] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        answered.append(request.path)
+        return web.json_response({"ok": True, "result": True})
+
+    request = client()
+    await request.initialize()
+    async with local_server(answer, server_context) as port:
+        with pytest.raises(NetworkError, match=r"(?i)certificate") as caught:
+            await request.post(f"https://127.0.0.1:{port}/bot{TOKEN}/getMe")
+    await request.shutdown()
+    assert TOKEN not in str(caught.value)
+    assert answered == []  # nothing reached the impostor

@@ -17,6 +17,8 @@ rate limiter. What this class adds:
 * PTB's four timeouts, mapped onto aiohttp's: pool + connect bound getting a connection,
   connect alone bounds opening one, read bounds the wait for the answer, and the sum of all
   four bounds the whole call (aiohttp has no separate write timeout);
+* certificates are checked against certifi's authorities, as PTB's default client does (a
+  slim container may have no system store);
 * a timeout raises TimedOut, any other failure NetworkError, as PTB's own request does — with
   one difference: the error text never holds the request's URL, since the URL holds the bot
   token (the original exception is not chained for the same reason).
@@ -25,8 +27,10 @@ rate limiter. What this class adds:
 from __future__ import annotations
 
 import json
+import ssl
 
 import aiohttp
+import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -96,8 +100,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (again, after a shutdown)."""
         if self._session is None or self._session.closed:
+            authorities = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=authorities),
                 headers={"User-Agent": self.USER_AGENT},
                 # PTB reads the answer itself; a session-wide timeout would cut long polls.
                 timeout=aiohttp.ClientTimeout(total=None),
