@@ -12,10 +12,10 @@ import contextlib
 import json
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-import trustme
 from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +28,11 @@ from telegram.request._requestparameter import RequestParameter
 from bot.telegram.transport import AiohttpRequest
 from fake_telegram import FakeBotApi
 from tests.fake_telegram.conftest import TOKEN, USER
+
+# A certificate for 127.0.0.1 that no public authority signed, valid for 100 years, made with
+# openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
+#   -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 (a file: no test dependency for it)
+TLS = Path(__file__).parent / "data" / "tls"
 
 
 def client(read_timeout: float = 5.0, connections: int = 4) -> AiohttpRequest:
@@ -212,9 +217,8 @@ def test_any_text_is_delivered_as_it_was_written(text: str) -> None:
 
 
 async def test_a_certificate_that_certifi_does_not_vouch_for_is_refused() -> None:
-    authority = trustme.CA()  # a real CA, just not one of the public ones
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    server_context.load_cert_chain(TLS / "self-signed.crt", TLS / "self-signed.key")
     answered: list[str] = []
 
     async def answer(request: web.Request) -> web.Response:
