@@ -25,7 +25,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram.transport import AiohttpRequest
+from bot.telegram.transport import AiohttpRequest, certificate_check
 from fake_telegram import FakeBotApi
 from tests.fake_telegram.conftest import TOKEN, USER
 
@@ -233,3 +233,22 @@ async def test_a_certificate_that_certifi_does_not_vouch_for_is_refused() -> Non
     await request.shutdown()
     assert TOKEN not in str(caught.value)
     assert answered == []  # nothing reached the impostor
+
+
+def test_the_system_authorities_are_used_and_certifi_only_when_there_are_none(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_bytes((TLS / "self-signed.crt").read_bytes())
+    empty_dir = tmp_path / "certs"
+    empty_dir.mkdir()
+
+    def paths(cafile: Path | None, capath: Path | None) -> ssl.DefaultVerifyPaths:
+        return ssl.DefaultVerifyPaths(str(cafile or ""), str(capath or ""), "", "", "", "")
+
+    assert certificate_check(paths(bundle, None)) is True
+    assert certificate_check(paths(None, TLS)) is True  # a directory of certificates
+    for nothing in (paths(None, None), paths(tmp_path / "missing.pem", empty_dir)):
+        fallback = certificate_check(nothing)
+        assert isinstance(fallback, ssl.SSLContext)
+        assert fallback.verify_mode == ssl.CERT_REQUIRED
+        assert fallback.check_hostname
+        assert fallback.cert_store_stats()["x509_ca"] > 100  # certifi's bundle

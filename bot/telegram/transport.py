@@ -17,8 +17,9 @@ rate limiter. What this class adds:
 * PTB's four timeouts, mapped onto aiohttp's: pool + connect bound getting a connection,
   connect alone bounds opening one, read bounds the wait for the answer, and the sum of all
   four bounds the whole call (aiohttp has no separate write timeout);
-* certificates are checked against certifi's authorities, as PTB's default client does (a
-  slim container may have no system store);
+* certificates are checked against the system's authorities, as aiohttp does by default (an
+  operator's own CA added there is honoured), or against certifi's — the ones PTB's default
+  client uses — when the system has none (a slim container);
 * a timeout raises TimedOut, any other failure NetworkError, as PTB's own request does — with
   one difference: the error text never holds the request's URL, since the URL holds the bot
   token (the original exception is not chained for the same reason).
@@ -27,6 +28,7 @@ rate limiter. What this class adds:
 from __future__ import annotations
 
 import json
+import os
 import ssl
 
 import aiohttp
@@ -66,6 +68,23 @@ def _body(request_data: RequestData | None) -> tuple[bytes | aiohttp.FormData | 
     return form, {}
 
 
+def system_has_authorities(paths: ssl.DefaultVerifyPaths | None = None) -> bool:
+    """Whether OpenSSL's default CA file or directory exists and holds something."""
+    paths = paths or ssl.get_default_verify_paths()
+    if paths.cafile and os.path.isfile(paths.cafile) and os.path.getsize(paths.cafile) > 0:
+        return True
+    return bool(paths.capath and os.path.isdir(paths.capath) and any(os.scandir(paths.capath)))
+
+
+def certificate_check(paths: ssl.DefaultVerifyPaths | None = None) -> bool | ssl.SSLContext:
+    """What the connector verifies certificates with: True (aiohttp's context over the system's
+    authorities, made when aiohttp is imported: no second copy of a CA store in memory), or a
+    context over certifi's when the system has none."""
+    if system_has_authorities(paths):
+        return True
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class AiohttpRequest(BaseRequest):
     """PTB's BaseRequest over one aiohttp ClientSession (see the module docstring).
 
@@ -100,9 +119,8 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (again, after a shutdown)."""
         if self._session is None or self._session.closed:
-            authorities = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections, ssl=authorities),
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=certificate_check()),
                 headers={"User-Agent": self.USER_AGENT},
                 # PTB reads the answer itself; a session-wide timeout would cut long polls.
                 timeout=aiohttp.ClientTimeout(total=None),
