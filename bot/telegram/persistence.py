@@ -280,10 +280,24 @@ class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
                     if stale_id in self.chat_data:
                         self.drop_chat_data(stale_id)
             await super().update_persistence()
+            self._forget_empty_user_data()
             if persistence is not None:
                 await persistence.flush()
         except Exception:
             logger.exception("saving the state failed; it is retried at the next save")
+
+    def _forget_empty_user_data(self) -> None:
+        """Drop the users whose data is empty — most of them: only a chosen language is kept per
+        user, a person's place is in the chat's data.
+
+        PTB makes a dict for every user an update comes from and keeps it for good: 2.5 MB
+        and a row on disk for 20,000 people who never chose a language. PTB makes a new one
+        when the person writes again; handlers reach a user's data through
+        context.user_data each time, never holding one across an await, so nothing is written
+        into a dropped dict.
+        """
+        for user_id in [user_id for user_id, data in self.user_data.items() if not data]:
+            self.drop_user_data(user_id)
 
 
 def open_state_persistence(

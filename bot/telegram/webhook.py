@@ -1,4 +1,4 @@
-"""Webhook mode: a small tornado server that takes Telegram's POSTs, in place of PTB's own.
+"""Webhook mode: a small aiohttp server that takes Telegram's POSTs, in place of PTB's own.
 
 PTB's server reads the whole body before it looks at anything (a 95 MB body was buffered before
 the 403), accepts only the exact header `Content-Type: application/json`, logs a traceback for
@@ -12,6 +12,10 @@ malformed JSON and queues a repeated POST a second time. This one, per request:
 5. the update goes through the UpdateIntake (journalled, deduplicated, parsed on its own) and
    the answer is 200 — also for a duplicate or an unreadable update, which Telegram must not
    send again.
+
+Why aiohttp: the bot already calls the Bot API with it (bot/telegram/transport.py). PTB's own
+server would need tornado, which PTB imports whenever it is installed — 5.6 MB in every bot
+process, polling or not; aiohttp.web is imported only here, only in webhook mode.
 """
 
 from __future__ import annotations
@@ -28,8 +32,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-import tornado.web
-from tornado.httpserver import HTTPServer
+from aiohttp import web
 
 from bot.config import ConfigError, Settings
 from bot.telegram.app import ALLOWED_UPDATES, AnyApplication, application_lifecycle, intake_of
@@ -85,60 +88,59 @@ def is_json_type(content_type: str) -> bool:
     return all(charset in {"utf-8", "utf8"} for charset in charsets)
 
 
-@tornado.web.stream_request_body
-class UpdateHandler(tornado.web.RequestHandler):
-    """One POST from Telegram (see the module docstring for the order of the checks)."""
+class UpdateReceiver:
+    """The handler of Telegram's POSTs (see the module docstring for the order of the checks)."""
 
-    SUPPORTED_METHODS = ("POST",)
-
-    def initialize(self, secret: str, intake: UpdateIntake, bot_application: AnyApplication) -> None:
+    def __init__(self, secret: str, intake: UpdateIntake, application: AnyApplication) -> None:
         self._secret = secret.encode()
         self._intake = intake
-        self._application = bot_application
-        self._chunks: list[bytes] = []
-        self._size = 0
+        self._application = application
 
-    def prepare(self) -> None:
-        """Refuse on the headers alone: secret, content type, declared length."""
-        given = self.request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-        if not hmac.compare_digest(given, self._secret):
-            self._refuse(HTTPStatus.FORBIDDEN, "wrong or missing secret token")
-        elif not is_json_type(self.request.headers.get("Content-Type", "")):
-            self._refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json")
-        elif _declared_length(self.request.headers.get("Content-Length")) > MAX_BODY_BYTES:
-            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "an update is never this large")
-
-    def data_received(self, chunk: bytes) -> None:
-        """Keep the body, up to MAX_BODY_BYTES."""
-        if self._finished:
-            return
-        self._size += len(chunk)
-        if self._size > MAX_BODY_BYTES:
-            self._chunks.clear()
-            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "an update is never this large")
-            return
-        self._chunks.append(chunk)
-
-    async def post(self) -> None:
-        """Parse, journal and queue the update; 200 unless the body is not a JSON object."""
+    async def receive(self, request: web.Request) -> web.Response:
+        """One POST: refused on its headers, its size or its JSON, or journalled and queued."""
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        body = await _body_within_limit(request)
+        if body is None:
+            return _refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "an update is never this large")
         try:
-            data = json.loads(b"".join(self._chunks))
+            data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            self._refuse(HTTPStatus.BAD_REQUEST, "the body is not valid JSON")
-            return
+            return _refuse(HTTPStatus.BAD_REQUEST, "the body is not valid JSON")
         if not isinstance(data, dict):
-            self._refuse(HTTPStatus.BAD_REQUEST, "the body is not a JSON object")
-            return
+            return _refuse(HTTPStatus.BAD_REQUEST, "the body is not a JSON object")
         for update in self._intake.admit([data], self._application.bot):
             await self._application.update_queue.put(update)
-        self.set_status(HTTPStatus.OK)
-        self.finish()
+        return web.Response(status=HTTPStatus.OK)
 
-    def _refuse(self, status: HTTPStatus, reason: str) -> None:
-        logger.debug("webhook request refused: %d %s", status, reason)
-        self.clear_header("Content-Type")
-        self.set_status(status)
-        self.finish(reason)
+    def _refusal(self, request: web.Request) -> web.Response | None:
+        """Refuse on the headers alone: secret, content type, declared length."""
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if not hmac.compare_digest(given, self._secret):
+            return _refuse(HTTPStatus.FORBIDDEN, "wrong or missing secret token")
+        if not is_json_type(request.headers.get("Content-Type", "")):
+            return _refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json")
+        if _declared_length(request.headers.get("Content-Length")) > MAX_BODY_BYTES:
+            return _refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "an update is never this large")
+        return None
+
+
+async def _body_within_limit(request: web.Request) -> bytes | None:
+    """The body, read as it comes; None as soon as it grows past MAX_BODY_BYTES."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(65_536):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse(status: HTTPStatus, reason: str) -> web.Response:
+    logger.debug("webhook request refused: %d %s", status, reason)
+    return web.Response(status=status, text=reason)
 
 
 def _declared_length(value: str | None) -> int:
@@ -148,31 +150,30 @@ def _declared_length(value: str | None) -> int:
         return MAX_BODY_BYTES + 1  # a length we cannot read is not one we accept
 
 
-class _QuietApplication(tornado.web.Application):
-    """Tornado's access log would add a line per update; refusals are logged by the handler."""
-
-    def log_request(self, handler: tornado.web.RequestHandler) -> None:
-        """Not logged."""
-
-
 class WebhookServer:
-    """The HTTP server around UpdateHandler, on the endpoint's address and path."""
+    """The HTTP server around UpdateReceiver, on the endpoint's address and path.
+
+    No access log: it would add a line per update; refusals are logged by the receiver. No
+    lingering: a body left unread (a refusal on the headers) closes the connection instead of
+    being read and thrown away for up to 10 s, aiohttp's default.
+    """
 
     def __init__(self, endpoint: WebhookEndpoint, intake: UpdateIntake, application: AnyApplication) -> None:
-        handler_args = {"secret": endpoint.secret, "intake": intake, "bot_application": application}
-        web = _QuietApplication([(rf"{re.escape(endpoint.path)}/?", UpdateHandler, handler_args)])
-        # max_body_size backs up the handler's own limit (tornado's default is 100 MB).
-        self._server = HTTPServer(web, max_body_size=MAX_BODY_BYTES, idle_connection_timeout=60)
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        receiver = UpdateReceiver(endpoint.secret, intake, application)
+        for path in {endpoint.path, endpoint.path.rstrip("/") + "/"}:  # with or without the slash
+            app.router.add_post(path, receiver.receive)
+        self._runner = web.AppRunner(app, access_log=None, lingering_time=0)
         self._endpoint = endpoint
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Listen (an error such as "address in use" is raised as OSError)."""
-        self._server.listen(self._endpoint.port, address=self._endpoint.listen)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._endpoint.listen, self._endpoint.port).start()
 
     async def stop(self) -> None:
         """Stop listening and close open connections."""
-        self._server.stop()
-        await self._server.close_all_connections()
+        await self._runner.cleanup()
 
 
 @contextlib.asynccontextmanager
@@ -191,7 +192,7 @@ async def serving_webhook(application: AnyApplication, endpoint: WebhookEndpoint
         await application.bot.set_webhook(
             url=endpoint.public_url, secret_token=endpoint.secret, allowed_updates=ALLOWED_UPDATES
         )
-        server.start()
+        await server.start()
 
     async with application_lifecycle(application, start_receiving, server.stop):
         yield

@@ -25,7 +25,7 @@ from bot.answer import Responder
 from bot.conversation import PersonState
 from bot.state_store import STATE_FILE, SQLiteStateStore, StateBatch, StoredEntry
 from bot.telegram.app import AnyApplication, build_application, running_application
-from bot.telegram.people import person_key
+from bot.telegram.people import LANGUAGE_KEY, person_key
 from bot.telegram.persistence import FORGET_AFTER_SECONDS, LEGACY_PICKLE_FILE
 from bot.unanswered import DATABASE_FILE, UnansweredLog
 from fake_telegram import FakeBotApi
@@ -275,6 +275,8 @@ async def test_people_unseen_for_30_days_are_forgotten_in_memory_and_on_disk(
         clock.advance(20 * DAY)
         await reply_to(api, "第五步", chat_id=BEN, user_id=BEN)
         await handled(api)
+        app.user_data[BEN]["lang"] = "zh-Hans"  # what /lang stores: a user row worth keeping
+        app.mark_data_for_update_persistence(user_ids=BEN)
         await app.update_persistence()
         assert {ANN, BEN} <= set(app.chat_data) & set(saved(data_dir))
 
@@ -294,6 +296,30 @@ async def test_people_unseen_for_30_days_are_forgotten_in_memory_and_on_disk(
         await handled(api)
         await app.update_persistence()
         assert ANN in saved(data_dir)
+
+
+async def test_users_with_nothing_to_keep_are_dropped_in_memory_and_on_disk(
+    api: FakeBotApi, start_app: StartApp, data_dir: Path
+) -> None:
+    async with start_app() as app:
+        await reply_to(api, "第四步", chat_id=ANN, user_id=ANN)
+        await reply_to(api, "第五步", chat_id=BEN, user_id=BEN)
+        await handled(api)
+        app.user_data[BEN]["lang"] = "en"
+        app.mark_data_for_update_persistence(user_ids=BEN)
+        await app.update_persistence()
+        assert ANN not in app.user_data  # nothing chosen: nothing kept
+        assert app.user_data[BEN] == {"lang": "en"}
+        await app.update_persistence()
+        assert ANN not in saved(data_dir, "user_data")
+        assert ANN in saved(data_dir)  # her place in the guide is in the chat's data
+        # She writes again: PTB gives her a new dict, and her choice is kept from then on.
+        await reply_to(api, "/lang en", chat_id=ANN, user_id=ANN)
+        await handled(api)
+        await app.update_persistence()
+        assert app.user_data[ANN] == {LANGUAGE_KEY: "en"}
+    assert saved(data_dir, "user_data")[ANN] == {LANGUAGE_KEY: "en"}
+    assert saved(data_dir, "user_data")[BEN] == {"lang": "en"}
 
 
 async def test_people_last_seen_more_than_30_days_ago_are_not_loaded_at_start(
