@@ -1,7 +1,7 @@
 """The Bot API methods the bot calls (directly or through PTB), with Telegram's checks and errors.
 
-PTB's ``initialize`` calls getMe; ``start_polling`` deleteWebhook then getUpdates;
-``start_webhook`` setWebhook. The bot itself calls sendMessage, editMessageText,
+PTB's ``initialize`` calls getMe; ``start_polling`` deleteWebhook then getUpdates; the
+bot's webhook mode calls setWebhook. The bot itself calls sendMessage, editMessageText,
 answerCallbackQuery, answerInlineQuery, set/getMyCommands, and sets its profile with
 set/getMyDescription and set/getMyShortDescription. Nothing else is implemented: any other
 method is a 404, as Telegram answers an unknown method.
