@@ -14,8 +14,8 @@ malformed JSON and queues a repeated POST a second time. This one, per request:
    send again.
 
 Why aiohttp: the bot already calls the Bot API with it (bot/telegram/transport.py). PTB's own
-server would need tornado, which PTB imports whenever it is installed — 5.6 MB in every bot
-process, polling or not; aiohttp.web is imported only here, only in webhook mode.
+server would need tornado, which PTB imports whenever it is installed — about 1 MB in every
+bot process, polling or not; aiohttp.web is imported only here, only in webhook mode.
 """
 
 from __future__ import annotations
