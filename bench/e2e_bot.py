@@ -32,7 +32,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.config import Settings, load_settings
-from bot.telegram.app import AnyApplication, connection_options, running_application
+from bot.telegram.app import AnyApplication, bot_requests, connection_options, running_application
 
 STATUS_FILE = os.environ.get("BENCH_STATUS_FILE")
 KINDS = ("ours", "echo", "echo-same-client")
@@ -58,21 +58,8 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def echo_application(settings: Settings, *, same_client: bool = False) -> AnyApplication:
     """A bare Application with one text handler, built with our builder options; with
     `same_client`, on our bot's HTTP client instead of PTB's default."""
-    if same_client:
-        from bot.telegram.app import TELEGRAM_API, bot_requests
-
-        general, polling = bot_requests(settings)
-        base = (settings.api_base_url or TELEGRAM_API).rstrip("/")
-        builder = (
-            Application.builder()
-            .token(settings.token.value)
-            .concurrent_updates(False)
-            .base_url(f"{base}/bot")
-            .request(general)
-            .get_updates_request(polling)
-        )
-    else:
-        builder = connection_options(Application.builder(), settings)
+    requests = bot_requests(settings) if same_client else None
+    builder = connection_options(Application.builder(), settings, requests)
     application: AnyApplication = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application

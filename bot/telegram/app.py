@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
 
 from bot.answer import Responder
 from bot.config import Settings
@@ -54,25 +55,36 @@ AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 logger = logging.getLogger("bot.app")
 
 
-def connection_options(builder: AnyBuilder, settings: Settings) -> AnyBuilder:
+def bot_api_base(settings: Settings) -> str:
+    """The Bot API's address: TELEGRAM_API_BASE_URL (a local Bot API server), or Telegram's."""
+    return (settings.api_base_url or TELEGRAM_API).rstrip("/")
+
+
+def connection_options(
+    builder: AnyBuilder, settings: Settings, requests: tuple[BaseRequest, BaseRequest] | None = None
+) -> AnyBuilder:
     """Token, Bot API address, timeouts, one update at a time: the benchmark's bare echo bot.
 
-    The bot itself is built by build_application() with the same token, address and timeouts
-    (journal_bot), but its own Bot class, HTTP client (bot/telegram/transport.py) and per-chat
-    concurrency.
+    With `requests` ((calls, long polls), e.g. bot_requests()), on those HTTP clients instead of
+    PTB's default one with our timeouts. The bot itself is built by build_application() with the
+    same token and address (journal_bot), but its own Bot class, HTTP client
+    (bot/telegram/transport.py) and per-chat concurrency.
     """
+    base = bot_api_base(settings)
     builder = (
         builder.token(settings.token.value)
         .concurrent_updates(False)
-        .read_timeout(settings.http_timeout)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+    )
+    if requests is not None:
+        return builder.request(requests[0]).get_updates_request(requests[1])
+    return (
+        builder.read_timeout(settings.http_timeout)
         .write_timeout(settings.http_timeout)
         .connect_timeout(settings.http_timeout)
         .pool_timeout(settings.http_timeout)
     )
-    if settings.api_base_url:
-        base = settings.api_base_url.rstrip("/")
-        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-    return builder
 
 
 def build_application(
@@ -141,7 +153,7 @@ def bot_requests(settings: Settings) -> tuple[AiohttpRequest, AiohttpRequest]:
 def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: AIORateLimiter | None) -> JournalBot:
     """The bot object: token and Bot API address as connection_options() sets them, on the
     bot's own HTTP clients (bot_requests)."""
-    base = (settings.api_base_url or TELEGRAM_API).rstrip("/")
+    base = bot_api_base(settings)
     general, polling = bot_requests(settings)
     return JournalBot(
         settings.token.value,

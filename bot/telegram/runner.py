@@ -22,7 +22,7 @@ from bot.exit_codes import ExitCode
 from bot.memory import return_free_memory
 from bot.problems import KnowledgeBaseError
 from bot.sqlite_file import DataFileError
-from bot.telegram.app import ALLOWED_UPDATES, TELEGRAM_API, build_application
+from bot.telegram.app import ALLOWED_UPDATES, bot_api_base, build_application
 from bot.telegram.logging_setup import configure_logging, redact_tokens
 from bot.telegram.webhook import WebhookEndpoint, serve_webhook_until_stopped, webhook_endpoint
 
@@ -73,7 +73,7 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except TelegramError as exc:
-        return _fail(describe_telegram_failure(exc, settings.api_base_url or TELEGRAM_API))
+        return _fail(describe_telegram_failure(exc, bot_api_base(settings)))
     except OSError as exc:  # the webhook's address: in use, not ours to bind
         return _fail(f"cannot listen for the webhook: {exc.strerror or exc}")
     return ExitCode.OK
