@@ -1,6 +1,6 @@
 """The obvious alternatives to our matcher, wrapped to decide exactly like a Responder.
 
-Why adapters: quality must be scored by the same code for everyone (bot.evaluation.evaluate and
+Why adapters: quality must be scored by the same code for everyone (bot.understanding.evaluation.evaluate and
 evaluate_out_of_scope), so each baseline answers `understand(text) -> Outcome` as a Responder
 does: its best section (Answered), or Declined when its score is under a threshold tuned for it
 on a labelled set. It never answers small talk: it has no notion of it. It carries the same
@@ -28,10 +28,10 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process, utils
 
-from bot.answer import Place, Responder
-from bot.evaluation import EvalReport, LabelledQuestion, evaluate
-from bot.kb import KnowledgeBase
-from bot.outcomes import Answered, Candidate, Declined, DeclineReason
+from bot.kb.base import KnowledgeBase
+from bot.understanding.answer import Place, Responder
+from bot.understanding.evaluation import EvalReport, LabelledQuestion, evaluate
+from bot.understanding.outcomes import Answered, Candidate, Declined, DeclineReason
 
 jieba.setLogLevel(logging.WARNING)
 _STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(STOPWORDS_CHINESE)
@@ -113,7 +113,7 @@ def title_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
 
 @dataclass
 class BaselineResponder:
-    """A ranker plus a decline threshold, answering in the shape bot.evaluation scores.
+    """A ranker plus a decline threshold, answering in the shape bot.understanding.evaluation scores.
 
     Rankings are cached per text: tuning tries many thresholds on the same questions.
     """
@@ -151,12 +151,12 @@ def objective(report: EvalReport) -> float:
 
 
 def as_responder(responder: object) -> Responder:
-    """A baseline where bot.evaluation wants a Responder: it only calls understand() and reads kb."""
+    """A baseline where the evaluation wants a Responder: it only calls understand() and reads kb."""
     return cast(Responder, responder)
 
 
 def score_with(responder: object, questions: list[LabelledQuestion]) -> EvalReport:
-    """bot.evaluation.evaluate on ours or a baseline."""
+    """bot.understanding.evaluation.evaluate on ours or a baseline."""
     return evaluate(as_responder(responder), questions)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bench.results import BenchResults, EndToEndResult, LabelledSet, ProfileLine, QualityRow, SpeedRun
-from bot.language import Lang
+from bot.text.language import Lang
 
 TURN_P99_US = 1_000
 COLD_START_S = 0.6

@@ -71,7 +71,7 @@ def progress(message: str) -> None:
 
 def labelled_texts() -> list[str]:
     """Every labelled question's text (dev and the held-out sets): what latency is timed over."""
-    from bot.evaluation import load_labelled_questions
+    from bot.understanding.evaluation import load_labelled_questions
 
     return [question.q for path in (DEV_SET, *HOLDOUTS) for question in load_labelled_questions(path)]
 

@@ -10,7 +10,7 @@ else is what `run` does: the same settings, logging, knowledge base, responder a
 build_application(), run by running_application() (run_polling's sequence minus signals).
 The echo bot gets the same builder options (timeouts, sequential updates, no rate limiter) and
 PTB's default HTTP client (httpx); `echo-same-client` is the same echo bot on the client our bot
-uses (bot/telegram/transport.py, aiohttp), so that our own overhead can be told apart from the
+uses (bot/telegram/runtime/transport.py, aiohttp), so that our own overhead can be told apart from the
 difference between the two clients.
 
 If BENCH_STATUS_FILE is set, the process appends its VmRSS (kB) after each start-up phase
@@ -32,7 +32,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.config import Settings, load_settings
-from bot.telegram.app import AnyApplication, bot_requests, connection_options, running_application
+from bot.telegram.runtime.app import AnyApplication, bot_requests, connection_options, running_application
 
 STATUS_FILE = os.environ.get("BENCH_STATUS_FILE")
 KINDS = ("ours", "echo", "echo-same-client")
@@ -67,9 +67,9 @@ def echo_application(settings: Settings, *, same_client: bool = False) -> AnyApp
 
 def ours_application(settings: Settings) -> AnyApplication:
     """Our Application exactly as `run` builds it, minus the rate limiter."""
-    from bot.telegram.app import build_application
-    from bot.telegram.logging_setup import configure_logging
-    from bot.telegram.runner import load_responder
+    from bot.telegram.runtime.app import build_application
+    from bot.telegram.runtime.logging_setup import configure_logging
+    from bot.telegram.runtime.runner import load_responder
 
     configure_logging(settings.log_level)
     note("imports")

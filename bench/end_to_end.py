@@ -7,7 +7,7 @@ Design (and why):
   polling. So the bot's resident memory is read from /proc/<bot pid>/status and contains the
   bot only, and the bot's CPU time is its own. The echo bot is run the very same way on its
   own fresh fake, in the same run, before and after ours; the ratio uses the mean of its rates.
-  It uses PTB's default HTTP client (httpx); ours uses aiohttp (bot/telegram/transport.py), so
+  It uses PTB's default HTTP client (httpx); ours uses aiohttp (bot/telegram/runtime/transport.py), so
   the echo bot runs a third time on ours: "ours / echo on the same client" is our own
   overhead, apart from what the client saves.
 - Neither bot has a rate limiter: AIORateLimiter caps a bot at ~30 messages/s (Telegram's
@@ -37,7 +37,7 @@ from bench.common import DEV_SET, HOLDOUTS, PYTHON, REPO, proc_status, progress
 from bench.load import Driver
 from bench.profiles import bot_profile
 from bench.results import BotRun, EndToEndResult, PersistenceTick
-from bot.evaluation import load_labelled_questions
+from bot.understanding.evaluation import load_labelled_questions
 from fake_telegram import FakeBotApi
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
@@ -49,7 +49,7 @@ WINDOW = 100
 PROFILED = 600
 TICK_SIZES = (250, 500, 1_000)
 # (key, kind): the echo bot on PTB's default client before and after ours (the ratio's base), and
-# once on our client (bot/telegram/transport.py), to tell our own overhead from the client's.
+# once on our client (bot/telegram/runtime/transport.py), to tell our own overhead from the client's.
 ORDER = (("echo", "echo"), ("ours", "ours"), ("echo-again", "echo"), ("echo-same-client", "echo-same-client"))
 ECHO_ON_PTB_CLIENT = ("echo", "echo-again")
 START_TIMEOUT_S = 120.0
@@ -155,12 +155,12 @@ def persistence_ticks(sizes: Sequence[int] = TICK_SIZES) -> list[PersistenceTick
     Each person gets what answering one question leaves: their PersonState under
     chat_data["people"] and an (empty) user_data entry. No Bot API is needed to persist.
     """
-    from bot.answer import build_responder
     from bot.config import load_settings
-    from bot.conversation import PersonState
-    from bot.kb import load_knowledge_base
-    from bot.telegram.app import build_application
+    from bot.conversation.service import PersonState
+    from bot.kb.base import load_knowledge_base
     from bot.telegram.people import person_key
+    from bot.telegram.runtime.app import build_application
+    from bot.understanding.answer import build_responder
 
     responder = build_responder(load_knowledge_base())
     ticks = []

@@ -1,6 +1,6 @@
 """How the bot's own index build grows with the knowledge base (1×, 2×, 4× … under a time limit).
 
-Each size is built in a fresh process (`python -m bench.growth 4`) by bot.match.SectionIndex
+Each size is built in a fresh process (`python -m bench.growth 4`) by bot.understanding.match.SectionIndex
 exactly as the bot builds it; the sizes double until one does not finish within the limit.
 How the build grows with the size of the knowledge base, measured rather than assumed.
 """
@@ -14,8 +14,8 @@ import time
 from bench.common import emit, progress, run_worker
 from bench.results import BuildGrowth
 from bench.speed import index_input
-from bot.kb import load_knowledge_base
-from bot.match import SectionIndex
+from bot.kb.base import load_knowledge_base
+from bot.understanding.match import SectionIndex
 
 SCALES = (1, 2, 4, 8, 16)
 LIMIT_S = 90.0

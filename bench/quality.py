@@ -1,4 +1,4 @@
-"""Answer quality against the baselines, scored by bot.evaluation for everyone.
+"""Answer quality against the baselines, scored by bot.understanding.evaluation for everyone.
 
 Labelled sets: dev (../shared/eval/dev.yaml) and every tests/data/holdout*.yaml. Each
 baseline's decline threshold is tuned on dev itself (the set we also report on), which
@@ -28,9 +28,14 @@ from bench.baselines import (
 )
 from bench.common import DEV_SET, EXTRA_OUT_OF_SCOPE_DIR, HOLDOUTS, OUT_OF_SCOPE_DIR, progress
 from bench.results import LabelledSet, OutOfScopeFile, OutOfScopeKind, QualityResult, QualityRow
-from bot.answer import build_responder
-from bot.evaluation import EvalReport, LabelledQuestion, evaluate_out_of_scope, load_labelled_questions
-from bot.kb import KnowledgeBase, load_knowledge_base
+from bot.kb.base import KnowledgeBase, load_knowledge_base
+from bot.understanding.answer import build_responder
+from bot.understanding.evaluation import (
+    EvalReport,
+    LabelledQuestion,
+    evaluate_out_of_scope,
+    load_labelled_questions,
+)
 
 Matchers = Mapping[str, object]  # name → ours (a Responder) or a BaselineResponder
 SHARED_FILES = ("banking77-train.txt", "crosswoz-val-users.txt")

@@ -23,7 +23,7 @@ from bench.results import (
     StartupResult,
 )
 from bench.state_memory import render as render_people
-from bot.language import LANGUAGES
+from bot.text.language import LANGUAGES
 
 MATCHER_NAMES = {
     "ours": "this project",
@@ -144,7 +144,7 @@ def out_of_scope_table(files: Sequence[OutOfScopeFile]) -> str:
 
 
 OUT_OF_SCOPE_NOTE = """\
-"No section" = declined, or answered as small talk (bot.evaluation.evaluate_out_of_scope). "Right
+"No section" = declined, or answered as small talk (evaluation.evaluate_out_of_scope). "Right
 answer" is the file's kind (out-of-scope-extra/README.md): *decline* every line; *small talk*
 (greetings, thanks, "are you a bot": the right answer is small talk, so the "as small talk" column
 is the figure); *either* (chit-chat: a decline or small talk). The baselines can only answer or
@@ -242,7 +242,9 @@ def growth_table(results: BenchResults) -> str:
         ]
         for row in results.build_growth
     )
-    caption = "The bot's own index build (`bot.match.SectionIndex`) as the knowledge base grows."
+    caption = (
+        "The bot's own index build (`bot.understanding.match.SectionIndex`) as the knowledge base grows."
+    )
     return f"{caption}{extrapolated(results.build_growth)}\n\n" + table(
         ["KB", "labels", "texts", "build"], rows
     )
@@ -385,7 +387,7 @@ def startup_section(results: BenchResults) -> str:
             f"Building the responder under cProfile (own time): {profile_text(startup.build_profile, 8)}.",
             f"Import time by package (`-X importtime`, self time summed): {packages}.",
             memory_table(results.end_to_end.runs),
-            "OpenCC converters (`bot/chinese.py`), RSS growth on first use, each in a fresh process:"
+            "OpenCC converters (`bot/text/chinese.py`), RSS growth on first use, each in a fresh process:"
             f" {converters}.",
         ]
     )
@@ -394,7 +396,7 @@ def startup_section(results: BenchResults) -> str:
 METHOD = """\
 How each figure is measured (the docstrings of `bench/*.py` say why):
 
-- **Quality** (`bench/quality.py`): `bot.evaluation.evaluate` and `evaluate_out_of_scope` score
+- **Quality** (`bench/quality.py`): `bot.understanding.evaluation.evaluate` and `evaluate_out_of_scope` score
   every matcher; the baselines answer like a `Responder` (their best section, or a decline under a
   threshold that maximises mean top-1 + out-of-scope declined − 2 × wrongly declined on dev).
 - **Speed** (`bench/speed.py`): each (matcher, size) in a fresh process; `perf_counter_ns` and

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.language import Lang
+from bot.text.language import Lang
 
 Pair = tuple[int, int]  # hits, total
 
@@ -63,7 +63,7 @@ Matcher = Literal["ours", "bm25", "fuzzy"]
 
 
 class QualityRow(Record):
-    """One matcher on one labelled set (bot.evaluation.EvalReport, as counts)."""
+    """One matcher on one labelled set (bot.understanding.evaluation.EvalReport, as counts)."""
 
     matcher: Matcher
     threshold: float | None  # the baseline's decline threshold; None for ours (its own decision)

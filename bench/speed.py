@@ -41,12 +41,12 @@ from bench.common import (
 from bench.profiles import profile_lines
 from bench.results import MemoryLine, SpeedRun
 from bench.synthetic import IndexInput, Perturber, kb_corpus, real_input, scale_documents, scale_input
-from bot.answer import Responder
-from bot.conversation import Conversation, PersonState, Speaker, Text
-from bot.kb import KnowledgeBase, load_knowledge_base
-from bot.match import SectionIndex
-from bot.normalize import normalize_text
-from bot.small_talk import build_small_talk
+from bot.conversation.service import Conversation, PersonState, Speaker, Text
+from bot.kb.base import KnowledgeBase, load_knowledge_base
+from bot.text.normalize import normalize_text
+from bot.text.small_talk import build_small_talk
+from bot.understanding.answer import Responder
+from bot.understanding.match import SectionIndex
 
 CALLS = 10_000
 BUILDS_AT_1X = 3
@@ -155,7 +155,7 @@ def measure_build(build: Builder, scale: int, trace: bool) -> tuple[Any, dict[st
 def time_all(calls: dict[str, Call], texts: Sequence[str], count: int, budget_s: float) -> dict[str, Any]:
     """Warm each call up on every text once, then time it over the question stream."""
     gc.collect()
-    gc.freeze()  # as the bot does after start-up (bot.telegram.runner.load_responder)
+    gc.freeze()  # as the bot does after start-up (bot.telegram.runtime.runner.load_responder)
     stream = question_stream(texts, count)
     latency = {}
     for name, call in calls.items():

@@ -5,7 +5,7 @@ one unmeasured run first). Wall time is measured around the whole process; its p
 comes from wait4(). The profile splits one start-up into phases in a fresh process
 (imports, knowledge-base load, building the responder, the first turn), sums `-X importtime`
 by top-level package, profiles building the responder with cProfile (the largest phase), and
-measures the memory each OpenCC converter of bot.chinese costs on first use (OpenCC allocates
+measures the memory each OpenCC converter of bot.text.chinese costs on first use (OpenCC allocates
 in C++, invisible to tracemalloc).
 """
 
@@ -38,14 +38,14 @@ marks = [("interpreter", time.perf_counter(), rss())]
 import bot.cli
 marks.append(("imports", time.perf_counter(), rss()))
 from bot.config import resolve_cache_dir
-from bot.kb import load_knowledge_base
+from bot.kb.base import load_knowledge_base
 cache_dir = resolve_cache_dir(os.environ)  # as `ask` does: the index kept between starts
 kb = load_knowledge_base(cache_dir=cache_dir)
 marks.append(("knowledge base", time.perf_counter(), rss()))
-from bot.answer import build_responder
+from bot.understanding.answer import build_responder
 responder = build_responder(kb, cache_dir=cache_dir)
 marks.append(("responder (index, small talk)", time.perf_counter(), rss()))
-from bot.conversation import Conversation, PersonState, Speaker, Text
+from bot.conversation.service import Conversation, PersonState, Speaker, Text
 Conversation(responder).handle(Text(QUESTION), PersonState(), Speaker(), time.time())
 marks.append(("first turn", time.perf_counter(), rss()))
 print(json.dumps([[name, seconds, mb] for name, seconds, mb in marks]))
@@ -57,7 +57,7 @@ def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-import bot.chinese as chinese
+import bot.text.chinese as chinese
 before = rss()
 getattr(chinese, NAME)("测试測試")
 print(json.dumps(rss() - before))
@@ -150,8 +150,8 @@ def build_profile() -> list[ProfileLine]:
 
 def _profile_build() -> None:
     """Worker: load the knowledge base, then profile build_responder() alone."""
-    from bot.answer import build_responder
-    from bot.kb import load_knowledge_base
+    from bot.kb.base import load_knowledge_base
+    from bot.understanding.answer import build_responder
 
     kb = load_knowledge_base()
     profiler = cProfile.Profile()
@@ -160,7 +160,7 @@ def _profile_build() -> None:
 
 
 def converter_memory() -> dict[str, float]:
-    """RSS growth (MB) on first use of each bot.chinese conversion, each in a fresh process."""
+    """RSS growth (MB) on first use of each bot.text.chinese conversion, each in a fresh process."""
     growth: dict[str, float] = {}
     for name in CONVERTERS:
         completed = subprocess.run(

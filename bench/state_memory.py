@@ -41,8 +41,8 @@ if __package__ in {None, ""}:  # run as a script: make the repository importable
 
 from bench.common import PYTHON, REPO, proc_status, progress
 from bench.results import StateMemoryResult, StateMemorySnapshot
-from bot.state_store import STATE_FILE
-from bot.telegram.persistence import FORGET_PER_SAVE
+from bot.storage.state_store import STATE_FILE
+from bot.telegram.runtime.persistence import FORGET_PER_SAVE
 
 if TYPE_CHECKING:  # the fake is imported lazily: the bot process must not carry it in its RSS
     from fake_telegram import FakeBotApi
@@ -74,9 +74,9 @@ class OffsetClock:
 def serve(status_file: Path) -> None:
     """Run our application until SIGTERM; SIGUSR1: 31 days pass; SIGUSR2: report counts."""
     from bot.config import load_settings
-    from bot.telegram.app import build_application, running_application
-    from bot.telegram.logging_setup import configure_logging
-    from bot.telegram.runner import load_responder
+    from bot.telegram.runtime.app import build_application, running_application
+    from bot.telegram.runtime.logging_setup import configure_logging
+    from bot.telegram.runtime.runner import load_responder
 
     settings = load_settings(os.environ)
     configure_logging(settings.log_level)

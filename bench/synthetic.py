@@ -6,7 +6,7 @@ our topic's vocabulary) are perturbed — words swapped, replaced by other words
 base, a variant tag appended — so the vocabulary and the posting lists grow the way they would
 with more, similar content, not as exact duplicates.
 
-The label scheme is the real one (bot.match.section_documents): sections plus the negative
+The label scheme is the real one (bot.understanding.match.section_documents): sections plus the negative
 labels (the hand-written out-of-scope examples and one label per file of knowledge/negatives/).
 The negative labels are kept as they are, once: a guide with 100 times the sections does not
 bring 100 times the off-topic questions, and the matcher must decline the same text at both
@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.kb import KnowledgeBase
-from bot.match import is_section, section_documents
+from bot.kb.base import KnowledgeBase
+from bot.understanding.match import is_section, section_documents
 
 _TOKEN = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9']+|\s+|[^\sA-Za-z0-9\u3400-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -69,7 +69,7 @@ class IndexInput:
     """What a SectionIndex is built from: the labels' documents and our topic's own texts."""
 
     documents: dict[str, list[str]]
-    topic: dict[str, list[str]]  # per section: its titles and answers (bot.match.topic_texts)
+    topic: dict[str, list[str]]  # per section: its titles and answers (bot.understanding.match.topic_texts)
 
     @property
     def topic_texts(self) -> list[str]:
@@ -83,7 +83,7 @@ class IndexInput:
 
 
 def real_input(kb: KnowledgeBase) -> IndexInput:
-    """What bot.match.build_index indexes for the real knowledge base."""
+    """What bot.understanding.match.build_index indexes for the real knowledge base."""
     topic = {section.id: [*section.title.values(), *section.answer.values()] for section in kb.sections}
     return IndexInput(section_documents(kb), topic)
 

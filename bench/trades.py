@@ -1,7 +1,7 @@
 """What each change suggested for a missed budget would give, measured here — bot/ is not changed.
 
 The owner of bot/ decides; these figures say what each option buys and costs on this machine
-(two earlier ones were taken: the index is kept between starts, bot/index_cache.py, and the
+(two earlier ones were taken: the index is kept between starts, bot/understanding/index_cache.py, and the
 simplified-only characters are derived before the traditional converter is released):
 
 - the synonyms regex with a first-character look-ahead (cold start, every turn): same output;
@@ -41,9 +41,9 @@ def _cpu_best(call: T, runs: int = 3) -> float:
 
 def synonyms_lookahead() -> dict[str, float]:
     """Synonyms.canonicalize over every indexed text, as written vs with a first-character look-ahead."""
-    from bot.kb import load_knowledge_base
-    from bot.match import section_documents
-    from bot.normalize import normalize_text
+    from bot.kb.base import load_knowledge_base
+    from bot.text.normalize import normalize_text
+    from bot.understanding.match import section_documents
 
     kb = load_knowledge_base()
     synonyms = kb.synonyms
@@ -80,8 +80,8 @@ def numpy_rank(index: Any) -> Callable[[str], object]:
     """
     import numpy as np
 
-    from bot.match import is_negative
-    from bot.normalize import normalize_text
+    from bot.text.normalize import normalize_text
+    from bot.understanding.match import is_negative
 
     arrays = {
         term: (np.array([p for p, _ in postings], dtype=np.int32), np.array([lift for _, lift in postings]))
@@ -137,7 +137,7 @@ def run_trades(speed: Sequence[SpeedRun]) -> list[WhatIf]:
     return [
         WhatIf(
             budget="cold-start",
-            change="`bot.synonyms.Synonyms`: a first-character look-ahead before the alternation"
+            change="`understanding.synonyms.Synonyms`: a first-character look-ahead before the alternation"
             " (the same output, checked); used at every start and every turn",
             now=f"canonicalize {lookahead['texts']:,} texts {lookahead['own_s']:.2f} s CPU",
             then=f"{lookahead['lookahead_s']:.2f} s",
@@ -146,7 +146,7 @@ def run_trades(speed: Sequence[SpeedRun]) -> list[WhatIf]:
         WhatIf(
             budget="scaled-rank",
             change="numpy arrays for the naive Bayes postings, softmax and top-k in"
-            " `bot.match.SectionIndex.rank`",
+            " `bot.understanding.match.SectionIndex.rank`",
             now=numpy_now,
             then=numpy_then,
             cost=f"`import numpy` at every start: +{numpy['seconds']:.2f} s, +{numpy['mb']:.0f} MB RSS"

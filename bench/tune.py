@@ -17,16 +17,16 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answer import DecisionSettings, Responder, build_responder
-from bot.evaluation import (
+from bot.kb.base import KnowledgeBase, load_knowledge_base
+from bot.understanding.answer import DecisionSettings, Responder, build_responder
+from bot.understanding.evaluation import (
     EvalReport,
     LabelledQuestion,
     evaluate,
     evaluate_out_of_scope,
     load_labelled_questions,
 )
-from bot.kb import KnowledgeBase, load_knowledge_base
-from bot.match import MatchSettings, build_index
+from bot.understanding.match import MatchSettings, build_index
 
 GRID_MATCH: dict[str, tuple[float, ...]] = {
     "smoothing": (0.02, 0.05, 0.1),

@@ -15,24 +15,24 @@ from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from bot.answer import Responder, load_responder_from
 from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_cache_dir, resolve_kb_dir
 from bot.console import html_to_plain, run_console
-from bot.conversation import Conversation, PersonState, Speaker, Text, Turn
-from bot.evaluation import (
+from bot.conversation.service import Conversation, PersonState, Speaker, Text, Turn
+from bot.exit_codes import ExitCode
+from bot.kb.base import load_knowledge_base
+from bot.kb.problems import KnowledgeBaseError
+from bot.storage.sqlite_file import DataFileError
+from bot.storage.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
+from bot.text.language import LANGUAGES, Lang, parse_language
+from bot.understanding.answer import Responder, load_responder_from
+from bot.understanding.evaluation import (
     evaluate,
     evaluate_out_of_scope,
     format_out_of_scope_report,
     format_report,
     load_labelled_questions,
 )
-from bot.exit_codes import ExitCode
-from bot.kb import load_knowledge_base
-from bot.language import LANGUAGES, Lang, parse_language
-from bot.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk, decision_name
-from bot.problems import KnowledgeBaseError
-from bot.sqlite_file import DataFileError
-from bot.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
+from bot.understanding.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk, decision_name
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.USAGE
 DISTRIBUTION = "albania-sim-bot"
@@ -150,7 +150,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         if args.command == "unanswered":
             return _unanswered(args.since, args.limit)
         if args.command == "run":
-            from bot.telegram.runner import run_bot
+            from bot.telegram.runtime.runner import run_bot
 
             return run_bot(args.kb, webhook=args.webhook)  # resolved with the other settings
         explicit = (args.path or args.kb) if args.command == "check" else args.kb

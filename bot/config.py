@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.kb import DEFAULT_KB_DIR
-from bot.patterns import BOT_TOKEN
+from bot.kb.base import DEFAULT_KB_DIR
+from bot.text.patterns import BOT_TOKEN
 
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_ENV_FILE = Path(".env")
@@ -93,7 +93,7 @@ def resolve_kb_dir(explicit: Path | None, env: Mapping[str, str]) -> Path:
     """The knowledge-base directory every command and the bot use, decided here and nowhere else.
 
     In order: a directory given on the command line (`--kb`, `check PATH`), then BOT_KB_DIR, then
-    the knowledge base that comes with the code (bot.kb.DEFAULT_KB_DIR: the checkout's knowledge/,
+    the knowledge base that comes with the code (bot.kb.base.DEFAULT_KB_DIR: the checkout's knowledge/,
     or the copy inside an installed wheel). ConfigError names the directory and where it came from
     when it is not there, instead of one "file is missing" line per YAML file.
     """
@@ -115,7 +115,7 @@ CACHE_SUBDIR = "albania-sim-bot"
 
 
 def resolve_cache_dir(env: Mapping[str, str]) -> Path | None:
-    """Where the built index is kept between starts (bot/index_cache.py), or None for nowhere.
+    """Where the built index is kept between starts (bot/understanding/index_cache.py), or None for nowhere.
 
     BOT_CACHE_DIR when set ("off" keeps nothing), else the user's cache directory as the XDG
     convention has it ($XDG_CACHE_HOME, or ~/.cache) under albania-sim-bot/. A user without a

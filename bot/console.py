@@ -12,10 +12,10 @@ import re
 import time
 from collections.abc import Callable, Iterable
 
-from bot.conversation import Command, Conversation, Event, PersonState, Press, Speaker, Text
-from bot.language import DEFAULT_LANGUAGE
-from bot.message_keys import MessageKey
-from bot.render import Button, Reply
+from bot.conversation.render import Button, Reply
+from bot.conversation.service import Command, Conversation, Event, PersonState, Press, Speaker, Text
+from bot.kb.message_keys import MessageKey
+from bot.text.language import DEFAULT_LANGUAGE
 
 _TAG = re.compile(r"<[^>]+>")
 _PRESS = re.compile(r"^#(\d+)$")

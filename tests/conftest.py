@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Responder, build_responder
-from bot.kb import KnowledgeBase, load_knowledge_base
+from bot.kb.base import KnowledgeBase, load_knowledge_base
+from bot.understanding.answer import Responder, build_responder
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Place, Responder
-from bot.kb import KnowledgeBase
-from bot.outcomes import Answered, Clarify, Declined, DeclineReason, Notice, SmallTalk, View, offered_sections
-from bot.small_talk import SmallTalkKind
+from bot.kb.base import KnowledgeBase
+from bot.text.small_talk import SmallTalkKind
+from bot.understanding.answer import Place, Responder
+from bot.understanding.outcomes import (
+    Answered,
+    Clarify,
+    Declined,
+    DeclineReason,
+    Notice,
+    SmallTalk,
+    View,
+    offered_sections,
+)
 
 
 @pytest.mark.parametrize(
@@ -178,7 +187,7 @@ def test_a_bare_number_without_pending_choices_is_a_step(responder: Responder) -
 def test_a_did_you_mean_never_offers_two_choices_with_the_same_label(
     responder: Responder, kb: KnowledgeBase
 ) -> None:
-    from bot.render import step_label
+    from bot.conversation.render import step_label
 
     questions = [line for texts in kb.examples.values() for per_lang in texts.values() for line in per_lang]
     for question in questions[::3]:

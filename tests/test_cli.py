@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import DEFAULT_KB_DIR
-from bot.kb_checks import REQUIRED_SECTION_IDS
+from bot.kb.base import DEFAULT_KB_DIR
+from bot.kb.checks import REQUIRED_SECTION_IDS
 from tests.cli import REPO, run_cli
 
 run = run_cli

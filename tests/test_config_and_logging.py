@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Secret, load_settings, read_env_file, resolve_kb_dir
-from bot.kb import DEFAULT_KB_DIR
-from bot.telegram.logging_setup import REDACTED, configure_logging
+from bot.kb.base import DEFAULT_KB_DIR
+from bot.telegram.runtime.logging_setup import REDACTED, configure_logging
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 REPO = Path(__file__).resolve().parent.parent

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.answer import Responder
 from bot.console import format_reply, parse_line, run_console
-from bot.conversation import Command, Conversation, Press, Text
-from bot.render import render_steps
+from bot.conversation.render import render_steps
+from bot.conversation.service import Command, Conversation, Press, Text
+from bot.understanding.answer import Responder
 
 
 def chat(responder: Responder, *lines: str) -> list[str]:

@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from bot.answer import Responder
 from bot.cli import main
 from bot.console import html_to_plain
-from bot.conversation import Conversation, PersonState, Speaker, Text
-from bot.kb import KnowledgeBase
-from bot.language import LANGUAGES, Lang
-from bot.message_keys import MessageKey
-from bot.outcomes import Answered, Clarify, View
-from bot.render import BUTTON_LABEL_MAX, heading, render_section, render_steps, step_label
+from bot.conversation.render import BUTTON_LABEL_MAX, heading, render_section, render_steps, step_label
+from bot.conversation.service import Conversation, PersonState, Speaker, Text
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
+from bot.text.language import LANGUAGES, Lang
+from bot.understanding.answer import Responder
+from bot.understanding.outcomes import Answered, Clarify, View
 from tests.test_kb import SEED_ADVERTISEMENT_MARKERS
 
 # One phone screen: Chinese characters are about twice as wide as Latin letters.

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from bot.actions import Action
-from bot.answer import Responder
-from bot.conversation import (
+from bot.conversation.actions import Action
+from bot.conversation.service import (
     CONTEXT_TTL_SECONDS,
     Command,
     Conversation,
@@ -19,8 +18,9 @@ from bot.conversation import (
     Text,
     Turn,
 )
-from bot.language import Lang
-from bot.outcomes import Answered, Declined, DeclineReason, Screen, Shown, SmallTalk, View
+from bot.text.language import Lang
+from bot.understanding.answer import Responder
+from bot.understanding.outcomes import Answered, Declined, DeclineReason, Screen, Shown, SmallTalk, View
 
 NOW = 1_000_000.0
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.chinese import opencc_version
-from bot.conversion_cache import CACHE_FILE
-from bot.kb import KnowledgeBase, load_knowledge_base
+from bot.kb.base import KnowledgeBase, load_knowledge_base
+from bot.kb.conversions import CACHE_FILE
+from bot.text.chinese import opencc_version
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -19,8 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 LOAD = """
 import json, sys
 from pathlib import Path
-from bot.chinese import converters_ever_loaded
-from bot.kb import load_knowledge_base
+from bot.text.chinese import converters_ever_loaded
+from bot.kb.base import load_knowledge_base
 kb = load_knowledge_base(cache_dir=Path(sys.argv[1]))
 found = {"title": kb.section("overview").title["zh-Hant"], "converters": sorted(converters_ever_loaded())}
 print(json.dumps(found))

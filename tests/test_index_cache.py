@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import resolve_cache_dir
-from bot.evaluation import load_labelled_questions
-from bot.index_cache import CACHE_FILE, FORMAT, cached_index, index_key, load_saved_index
-from bot.kb import KnowledgeBase
-from bot.match import MatchSettings, SectionIndex
-from bot.normalize import normalize_text
+from bot.kb.base import KnowledgeBase
+from bot.text.normalize import normalize_text
+from bot.understanding.evaluation import load_labelled_questions
+from bot.understanding.index_cache import CACHE_FILE, FORMAT, cached_index, index_key, load_saved_index
+from bot.understanding.match import MatchSettings, SectionIndex
 
 HELD_OUT = Path(__file__).resolve().parent / "data" / "holdout.yaml"
 MARKER_QUESTION = "zzqx marker wqzz"  # no example says this: only a planted exact match answers it

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import DEFAULT_KB_DIR, load_knowledge_base
-from bot.kb_checks import REQUIRED_SECTION_IDS
-from bot.problems import KnowledgeBaseError, Problem
-from bot.yaml_source import MAX_FILE_BYTES
+from bot.kb.base import DEFAULT_KB_DIR, load_knowledge_base
+from bot.kb.checks import REQUIRED_SECTION_IDS
+from bot.kb.problems import KnowledgeBaseError, Problem
+from bot.kb.yaml_source import MAX_FILE_BYTES
 
 SEED_ADVERTISEMENT_MARKERS = ("esim1088", "t.me/", "TG💪", "postimg", "讨论群组")
 

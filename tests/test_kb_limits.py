@@ -20,10 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cli import EXIT_FINDINGS, main
-from bot.kb import DEFAULT_KB_DIR, load_knowledge_base
-from bot.kb_schema import MAX_STEP_CHARS, MAX_TITLE_CHARS
-from bot.language import LANGUAGES
-from bot.messages import (
+from bot.kb.base import DEFAULT_KB_DIR, load_knowledge_base
+from bot.kb.catalogue import (
     MESSAGE_MAX_CHARS,
     MESSAGE_PLACEHOLDERS,
     REQUIRED_MESSAGE_KEYS,
@@ -31,7 +29,9 @@ from bot.messages import (
     placeholders,
     template_problems,
 )
-from bot.yaml_source import MAX_NESTING_DEPTH
+from bot.kb.schema import MAX_STEP_CHARS, MAX_TITLE_CHARS
+from bot.kb.yaml_source import MAX_NESTING_DEPTH
+from bot.text.language import LANGUAGES
 
 CHECK_DEADLINE_SECONDS = 30
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.followup import FollowUp, detect_choice, detect_follow_up
-from bot.normalize import find_step_reference, normalize_text
+from bot.text.normalize import find_step_reference, normalize_text
+from bot.understanding.followup import FollowUp, detect_choice, detect_follow_up
 
 
 @pytest.mark.parametrize(

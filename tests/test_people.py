@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
-from bot.conversation import CONTEXT_TTL_SECONDS, PersonState
+from bot.conversation.service import CONTEXT_TTL_SECONDS, PersonState
 from bot.telegram.membership import INTRO_KEY
 from bot.telegram.people import LEGACY_PEOPLE_KEY, load_person, person_key, save_person
 

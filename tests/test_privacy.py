@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.normalize import normalize_text
-from bot.privacy import CHINESE_DIGITS, looks_personal, redact
+from bot.text.normalize import normalize_text
+from bot.text.privacy import CHINESE_DIGITS, looks_personal, redact
 
 PERSONAL = [
     pytest.param("069.123.4567", id="dots"),

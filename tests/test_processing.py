@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import Bot, Update
 
-from bot.telegram.processing import ChatOrderedProcessor, chat_key
+from bot.telegram.runtime.processing import ChatOrderedProcessor, chat_key
 
 BOT = Bot("123:abc")
 

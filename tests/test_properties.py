@@ -5,15 +5,15 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Responder
-from bot.conversation import Conversation, PersonState, Speaker, Text
-from bot.kb import KnowledgeBase
-from bot.language import LANGUAGES, detect_language, requested_language
-from bot.normalize import find_step_reference, normalize_text
-from bot.outcomes import Answered, Clarify, Declined, Shown, SmallTalk
-from bot.patterns import MAX_QUESTION_CHARS
-from bot.privacy import redact
-from bot.render import telegram_length
+from bot.conversation.render import telegram_length
+from bot.conversation.service import Conversation, PersonState, Speaker, Text
+from bot.kb.base import KnowledgeBase
+from bot.text.language import LANGUAGES, detect_language, requested_language
+from bot.text.normalize import find_step_reference, normalize_text
+from bot.text.patterns import MAX_QUESTION_CHARS
+from bot.text.privacy import redact
+from bot.understanding.answer import Responder
+from bot.understanding.outcomes import Answered, Clarify, Declined, Shown, SmallTalk
 from tests.telegram_html import telegram_html_errors
 
 HOSTILE = st.sampled_from(

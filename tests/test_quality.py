@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Responder
-from bot.evaluation import EvalReport, evaluate, evaluate_out_of_scope, load_labelled_questions
+from bot.understanding.answer import Responder
+from bot.understanding.evaluation import EvalReport, evaluate, evaluate_out_of_scope, load_labelled_questions
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_EVAL = REPO.parent / "shared" / "eval"

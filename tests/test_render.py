@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from bot.actions import MAX_CALLBACK_BYTES, decode_action
-from bot.answer import Responder
-from bot.conversation import Conversation, PersonState, Speaker, Text
-from bot.kb import KnowledgeBase
-from bot.message_keys import MessageKey
-from bot.outcomes import Candidate, Clarify, View
-from bot.render import (
+from bot.conversation.actions import MAX_CALLBACK_BYTES, decode_action
+from bot.conversation.render import (
     render_outcome,
     render_phrase_card,
     render_section,
@@ -16,6 +11,11 @@ from bot.render import (
     split_message,
     telegram_length,
 )
+from bot.conversation.service import Conversation, PersonState, Speaker, Text
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
+from bot.understanding.answer import Responder
+from bot.understanding.outcomes import Candidate, Clarify, View
 from tests.telegram_html import telegram_html_errors
 
 

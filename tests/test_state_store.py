@@ -21,10 +21,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sqlite_file import DataFileError, open_database
-from bot.state_json import encode_entry, non_json_type
-from bot.state_store import STATE_FILE, SQLiteStateStore, StateBatch, StateStoreError, StoredEntry
-from bot.telegram.persistence import StatePersistence
+from bot.storage.sqlite_file import DataFileError, open_database
+from bot.storage.state_json import encode_entry, non_json_type
+from bot.storage.state_store import STATE_FILE, SQLiteStateStore, StateBatch, StateStoreError, StoredEntry
+from bot.telegram.runtime.persistence import StatePersistence
 from tests.e2e.real_process import REPO_ROOT, in_small_filesystem
 
 DAY = 86400.0
@@ -228,7 +228,7 @@ WRITER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from bot.state_store import SQLiteStateStore, StateBatch, StoredEntry
+    from bot.storage.state_store import SQLiteStateStore, StateBatch, StoredEntry
     store = SQLiteStateStore(Path(sys.argv[1]))
     generation = 0
     while True:
@@ -261,7 +261,7 @@ FULL_DISK = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from bot.state_store import SQLiteStateStore, StateBatch, StateStoreError, StoredEntry
+    from bot.storage.state_store import SQLiteStateStore, StateBatch, StateStoreError, StoredEntry
     folder = Path(sys.argv[1])
     store = SQLiteStateStore(folder / "bot-state.sqlite3")
     good = StoredEntry(json.dumps({"v": "good"}), 1.0)

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Bot, Update
 
-from bot.answer import Responder
-from bot.conversation import Conversation, PersonState, Speaker, Text
-from bot.privacy import looks_personal
-from bot.telegram.stored_update import redact_plain, redacted_update
+from bot.conversation.service import Conversation, PersonState, Speaker, Text
+from bot.telegram.runtime.stored_update import redact_plain, redacted_update
+from bot.text.privacy import looks_personal
+from bot.understanding.answer import Responder
 
 BOT = "@SimHelpBot"
 JSON = dict[str, Any]

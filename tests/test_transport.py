@@ -1,4 +1,4 @@
-"""The bot's Bot API client (bot/telegram/transport.py), over real HTTP on 127.0.0.1.
+"""The bot's Bot API client (bot/telegram/runtime/transport.py), over real HTTP on 127.0.0.1.
 
 PTB's Bot runs on AiohttpRequest against the fake Bot API — what Telegram would receive and
 answer — and, for file uploads (which the fake does not take), against a small aiohttp server
@@ -25,7 +25,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram.transport import AiohttpRequest, certificate_check
+from bot.telegram.runtime.transport import AiohttpRequest, certificate_check
 from fake_telegram import FakeBotApi
 from tests.fake_telegram.conftest import TOKEN, USER
 

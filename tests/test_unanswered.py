@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.privacy import looks_personal, redact
-from bot.unanswered import DATABASE_FILE, UnansweredLog, parse_duration
+from bot.storage.unanswered import DATABASE_FILE, UnansweredLog, parse_duration
+from bot.text.privacy import looks_personal, redact
 from tests.cli import run_cli
 
 

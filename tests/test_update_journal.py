@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.update_journal import (
+from bot.storage.update_journal import (
     JOURNAL_FILE,
     KEEP_DONE_SECONDS,
     JournalEntry,

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Responder
 from bot.console import html_to_plain
-from bot.conversation import Conversation, PersonState, Speaker, Text
-from bot.kb import KnowledgeBase
+from bot.conversation.service import Conversation, PersonState, Speaker, Text
+from bot.kb.base import KnowledgeBase
+from bot.understanding.answer import Responder
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def test_the_installed_package_and_its_knowledge_base_come_from_the_temporary_ve
 ) -> None:
     assert not installed.workdir.is_relative_to(REPO)
     result = installed.run(
-        "python", "-c", "import bot, bot.kb; print(bot.__file__); print(bot.kb.DEFAULT_KB_DIR)"
+        "python", "-c", "import bot, bot.kb.base; print(bot.__file__); print(bot.kb.base.DEFAULT_KB_DIR)"
     )
     assert result.returncode == 0, result.stderr
     module_file, kb_dir = (Path(line) for line in result.stdout.splitlines())

@@ -7,15 +7,15 @@ import time
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.language import Lang
-from bot.message_keys import MessageKey
-from bot.render import render_message, render_plain
+from bot.conversation.render import render_message, render_plain
+from bot.kb.message_keys import MessageKey
+from bot.storage.unanswered import format_groups, parse_duration
 from bot.telegram.addressing import FROM_HUMAN, NEW_MESSAGE
 from bot.telegram.desk import Desk, get_desk
 from bot.telegram.people import AnyContext
 from bot.telegram.replies import send_reply
 from bot.telegram.turns import language_for
-from bot.unanswered import format_groups, parse_duration
+from bot.text.language import Lang
 
 MAX_ERRORS_SHOWN = 15
 DEFAULT_WINDOW = "7d"

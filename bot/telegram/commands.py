@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
-from bot.conversation import Command
+from bot.conversation.service import Command
 from bot.telegram.addressing import FROM_HUMAN, NEW_MESSAGE
 from bot.telegram.guard import allowed
 from bot.telegram.people import AnyContext

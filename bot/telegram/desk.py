@@ -14,13 +14,13 @@ from typing import Any
 
 from telegram.ext import CallbackContext
 
-from bot.answer import Responder, load_responder_from
 from bot.config import Settings
-from bot.conversation import Conversation, Turn
-from bot.outcomes import decision_name
-from bot.problems import KnowledgeBaseError, Problem
+from bot.conversation.service import Conversation, Turn
+from bot.kb.problems import KnowledgeBaseError, Problem
+from bot.storage.unanswered import UnansweredLog
 from bot.telegram.flood import FloodGuard
-from bot.unanswered import UnansweredLog
+from bot.understanding.answer import Responder, load_responder_from
+from bot.understanding.outcomes import decision_name
 
 DESK_KEY = "desk"
 logger = logging.getLogger("bot.desk")

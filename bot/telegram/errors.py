@@ -16,12 +16,12 @@ import traceback
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.message_keys import MessageKey
-from bot.render import render_message
+from bot.conversation.render import render_message
+from bot.kb.message_keys import MessageKey
 from bot.telegram.desk import get_desk
-from bot.telegram.logging_setup import redact_tokens
 from bot.telegram.people import AnyContext
 from bot.telegram.replies import send_reply
+from bot.telegram.runtime.logging_setup import redact_tokens
 from bot.telegram.turns import language_for
 
 logger = logging.getLogger("bot.errors")

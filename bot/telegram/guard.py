@@ -7,8 +7,8 @@ import time
 from telegram import CallbackQuery, Message, Update
 
 from bot.console import html_to_plain
-from bot.message_keys import MessageKey
-from bot.render import render_message
+from bot.conversation.render import render_message
+from bot.kb.message_keys import MessageKey
 from bot.telegram.desk import get_desk
 from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.people import AnyContext

@@ -7,12 +7,12 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot.console import html_to_plain
-from bot.kb import KnowledgeBase
-from bot.language import Lang
-from bot.render import heading, render_section
+from bot.conversation.render import heading, render_section
+from bot.kb.base import KnowledgeBase
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, speaker_of
 from bot.telegram.replies import deliver
+from bot.text.language import Lang
 
 MAX_RESULTS = 5
 MAX_QUERY_CHARS = 256  # Telegram's own limit on an inline query

@@ -12,7 +12,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import BaseHandler, ChatMemberHandler
 
-from bot.conversation import Joined
+from bot.conversation.service import Joined
 from bot.telegram.people import AnyContext
 from bot.telegram.replies import NO_PREVIEW, deliver
 from bot.telegram.turns import decide

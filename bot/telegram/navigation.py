@@ -5,16 +5,16 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.actions import decode_action
 from bot.console import html_to_plain
-from bot.conversation import Press
-from bot.message_keys import MessageKey
-from bot.outcomes import Declined
+from bot.conversation.actions import decode_action
+from bot.conversation.service import Press
+from bot.kb.message_keys import MessageKey
 from bot.telegram.desk import get_desk
 from bot.telegram.guard import press_allowed
 from bot.telegram.people import AnyContext
 from bot.telegram.replies import deliver, edit_reply
 from bot.telegram.turns import decide, language_for
+from bot.understanding.outcomes import Declined
 
 
 async def on_button(update: Update, context: AnyContext) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackContext
 
-from bot.conversation import CONTEXT_TTL_SECONDS, PersonState, Speaker
-from bot.language import Lang, parse_language
+from bot.conversation.service import CONTEXT_TTL_SECONDS, PersonState, Speaker
+from bot.text.language import Lang, parse_language
 
 LEGACY_PEOPLE_KEY = "people"  # earlier versions kept everyone's state in one dict under this key
 LANGUAGE_KEY = "lang"

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 
 from telegram import Bot, BotCommand
 
-from bot.kb import KnowledgeBase
-from bot.language import Lang
-from bot.message_keys import MessageKey
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
 from bot.telegram.commands import MENU_COMMANDS
+from bot.text.language import Lang
 
 # Telegram language_code → the languages shown to it, first the one the menu uses.
 PROFILE_LANGUAGES: Mapping[str, Sequence[Lang]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.conversation import Media, Text
+from bot.conversation.service import Media, Text
 from bot.telegram.addressing import ADDRESSED_TO_ME, FROM_HUMAN, NEW_MESSAGE
 from bot.telegram.guard import allowed
 from bot.telegram.people import AnyContext

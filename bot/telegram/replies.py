@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
-from bot.render import Reply
+from bot.conversation.render import Reply
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ATTEMPTS = 4

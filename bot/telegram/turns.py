@@ -10,11 +10,11 @@ import time
 
 from telegram import Message, Update
 
-from bot.conversation import Event, PersonState, Turn, question_of
-from bot.language import Lang
+from bot.conversation.service import Event, PersonState, Turn, question_of
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, choose_language, load_person, save_person, speaker_of
 from bot.telegram.replies import send_reply
+from bot.text.language import Lang
 
 
 def language_for(update: Update, context: AnyContext, text: str | None = None) -> Lang:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.answer import Responder
 from bot.config import Settings, load_settings
-from bot.telegram.app import AnyApplication, build_application, running_application
-from bot.telegram.logging_setup import configure_logging
+from bot.telegram.runtime.app import AnyApplication, build_application, running_application
+from bot.telegram.runtime.logging_setup import configure_logging
+from bot.understanding.answer import Responder
 from fake_telegram import FakeBotApi
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"

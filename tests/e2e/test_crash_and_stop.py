@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.update_journal import JOURNAL_FILE
+from bot.storage.update_journal import JOURNAL_FILE
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import BOT_USERNAME
 from tests.e2e.real_process import bot_environment, running_bot

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.telegram.app import AnyApplication
+from bot.telegram.runtime.app import AnyApplication
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, buttons, reply_to
 

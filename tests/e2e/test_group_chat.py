@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kb import KnowledgeBase
-from bot.message_keys import MessageKey
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import BOT_USERNAME, assert_silent, buttons, reply_to
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, fields
 
 import pytest
 
-from bot.answer import Place, Responder
-from bot.kb import KnowledgeBase
-from bot.language import Lang
-from bot.message_keys import MessageKey
-from bot.outcomes import Outcome
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
+from bot.text.language import Lang
+from bot.understanding.answer import Place, Responder
+from bot.understanding.outcomes import Outcome
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, reply_to
 

@@ -42,8 +42,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Responder
-from bot.telegram.app import AnyApplication, build_application, running_application
+from bot.telegram.runtime.app import AnyApplication, build_application, running_application
+from bot.understanding.answer import Responder
 from fake_telegram import Call, FakeBotApi, MediaKind
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, TOKEN, bot_settings
 from tests.telegram_html import telegram_html_errors

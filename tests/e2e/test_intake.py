@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.app import journal_bot
-from bot.telegram.intake import JournalBot, UpdateIntake
-from bot.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
+from bot.storage.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
+from bot.telegram.runtime.app import journal_bot
+from bot.telegram.runtime.intake import JournalBot, UpdateIntake
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import bot_settings
 

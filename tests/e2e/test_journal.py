@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Responder
-from bot.telegram.app import AnyApplication, build_application, running_application
+from bot.storage.update_journal import JOURNAL_FILE, JournalEntry, SQLiteUpdateJournal
 from bot.telegram.guard import BUTTON_PRESSES_PER_WINDOW
-from bot.telegram.stored_update import redacted_update
-from bot.update_journal import JOURNAL_FILE, JournalEntry, SQLiteUpdateJournal
+from bot.telegram.runtime.app import AnyApplication, build_application, running_application
+from bot.telegram.runtime.stored_update import redacted_update
+from bot.understanding.answer import Responder
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import BOT_USERNAME, buttons, reply_to
 

@@ -7,12 +7,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.conversation import PersonState
-from bot.kb import KnowledgeBase
-from bot.message_keys import MessageKey
-from bot.state_store import STATE_FILE
-from bot.telegram.app import AnyApplication
+from bot.conversation.service import PersonState
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
+from bot.storage.state_store import STATE_FILE
 from bot.telegram.people import person_key
+from bot.telegram.runtime.app import AnyApplication
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN, StartBot, assert_silent, reply_to
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import KnowledgeBase
-from bot.language import LANGUAGES
-from bot.message_keys import MessageKey
-from bot.unanswered import DATABASE_FILE, UnansweredLog
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
+from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
+from bot.text.language import LANGUAGES
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, reply_to
 from tests.test_privacy import PERSONAL

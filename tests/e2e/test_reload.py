@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import DEFAULT_KB_DIR, KnowledgeBase
-from bot.telegram.app import AnyApplication, desk_of
-from bot.telegram.watcher import watch_knowledge_base
+from bot.kb.base import DEFAULT_KB_DIR, KnowledgeBase
+from bot.telegram.runtime.app import AnyApplication, desk_of
+from bot.telegram.runtime.watcher import watch_knowledge_base
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
 

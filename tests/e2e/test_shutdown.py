@@ -32,10 +32,10 @@ from typing import Any
 
 import pytest
 
-from bot.conversation import PersonState
-from bot.state_store import STATE_FILE, SQLiteStateStore
+from bot.conversation.service import PersonState
+from bot.storage.state_store import STATE_FILE, SQLiteStateStore
 from bot.telegram.people import person_key
-from bot.telegram.persistence import StatePersistence
+from bot.telegram.runtime.persistence import StatePersistence
 from fake_telegram import Call, FakeBotApi
 from tests.e2e.conftest import TOKEN
 

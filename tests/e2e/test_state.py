@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Responder
-from bot.conversation import PersonState
-from bot.state_store import STATE_FILE, SQLiteStateStore, StateBatch, StoredEntry
-from bot.telegram.app import AnyApplication, build_application, running_application
+from bot.conversation.service import PersonState
+from bot.storage.state_store import STATE_FILE, SQLiteStateStore, StateBatch, StoredEntry
+from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
 from bot.telegram.people import LANGUAGE_KEY, person_key
-from bot.telegram.persistence import FORGET_AFTER_SECONDS, LEGACY_PICKLE_FILE
-from bot.unanswered import DATABASE_FILE, UnansweredLog
+from bot.telegram.runtime.app import AnyApplication, build_application, running_application
+from bot.telegram.runtime.persistence import FORGET_AFTER_SECONDS, LEGACY_PICKLE_FILE
+from bot.understanding.answer import Responder
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import bot_settings, reply_to
 from tests.e2e.real_process import bot_environment, running_bot

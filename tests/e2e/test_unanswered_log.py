@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.kb import KnowledgeBase
-from bot.message_keys import MessageKey
-from bot.unanswered import DATABASE_FILE, UnansweredLog
+from bot.kb.base import KnowledgeBase
+from bot.kb.message_keys import MessageKey
+from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
 

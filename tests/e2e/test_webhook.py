@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.answer import Responder
-from bot.telegram.app import build_application
-from bot.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER, serving_webhook, webhook_endpoint
+from bot.telegram.runtime.app import build_application
+from bot.telegram.runtime.webhook import MAX_BODY_BYTES, SECRET_HEADER, serving_webhook, webhook_endpoint
+from bot.understanding.answer import Responder
 from fake_telegram import FakeBotApi
 from tests.cli import run_cli
 from tests.e2e.conftest import TOKEN, bot_settings

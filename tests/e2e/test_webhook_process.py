@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.telegram.webhook import SECRET_HEADER
+from bot.telegram.runtime.webhook import SECRET_HEADER
 from fake_telegram import FakeBotApi
 from tests.e2e.real_process import bot_environment, running_bot
 

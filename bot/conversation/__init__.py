@@ -1,0 +1,1 @@
+"""The conversation: typed events in, typed turns out, rendered replies and button actions."""

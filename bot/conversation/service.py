@@ -1,0 +1,319 @@
+"""One conversation service for every front end: a typed event in, a typed turn out.
+
+Telegram (private chats, groups, buttons), the console chat and the command line all hand
+their input here as an Event for one person and get back a Turn: what was decided, the
+replies to send, and the person's new state to keep. The rules of a conversation live here
+once — which language to answer in, what "next" means, what each command shows — so every
+front end behaves the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from bot.conversation.actions import Action
+from bot.conversation.render import Reply, render_outcome, render_privacy_warning
+from bot.text.language import (
+    LANGUAGES,
+    Lang,
+    Script,
+    detect_script,
+    parse_language,
+    requested_language,
+    resolve_language,
+)
+from bot.text.normalize import normalize_text
+from bot.text.privacy import looks_personal
+from bot.text.small_talk import SmallTalkKind
+from bot.understanding.answer import Place, Responder
+from bot.understanding.followup import detect_choice, detect_follow_up
+from bot.understanding.outcomes import (
+    Answered,
+    Clarify,
+    Declined,
+    DeclineReason,
+    Outcome,
+    Screen,
+    Shown,
+    SmallTalk,
+    View,
+)
+
+CONTEXT_TTL_SECONDS = 30 * 60  # a place in the guide older than this is forgotten (the language is kept)
+ASK_COMMANDS = frozenset({"ask", "q"})
+
+
+@dataclass(frozen=True)
+class PersonState:
+    """What the bot remembers of one person in one chat: their place and the conversation's language.
+
+    Stored by the front end between turns (Telegram: persisted as JSON), never with any text.
+    """
+
+    section_id: str | None = None
+    choices: tuple[str, ...] = ()
+    lang: Lang | None = None
+    updated_at: float = 0.0
+
+    def place(self, now: float, ttl: float = CONTEXT_TTL_SECONDS) -> Place:
+        """Where they are in the guide, or nowhere once `ttl` seconds have passed."""
+        if now - self.updated_at > ttl:
+            return Place()
+        return Place(self.section_id, self.choices)
+
+    def to_json(self) -> list[object]:
+        """A JSON-compatible form (ids, a language code and a timestamp: nothing personal).
+
+        A flat list, not a dict: a bot keeps one of these per person for 30 days, and at
+        20,000 people a dict with a list inside costs 4 MB more (bench/state_memory.py).
+        Section ids have no spaces, so the choices travel as one space-separated string.
+        """
+        return [self.section_id, " ".join(self.choices), self.lang, self.updated_at]
+
+    @classmethod
+    def from_json(cls, data: object) -> PersonState:
+        """Read what to_json() wrote (or the dict form older versions saved); anything malformed
+        (an old or edited file) reads as a fresh state."""
+        if isinstance(data, list) and len(data) == 4:
+            section, choices, lang, at = data
+            choices = choices.split() if isinstance(choices, str) else None
+        elif isinstance(data, Mapping):
+            section, choices, lang, at = (data.get(key) for key in ("section", "choices", "lang", "at"))
+        else:
+            return cls()
+        return cls(
+            section_id=section if isinstance(section, str) else None,
+            choices=tuple(c for c in choices if isinstance(c, str)) if isinstance(choices, list) else (),
+            lang=next((known for known in LANGUAGES if known == lang), None),
+            updated_at=float(at) if isinstance(at, int | float) and math.isfinite(at) else 0.0,
+        )
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message typed by the person."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command such as /step 4: its name without the slash (and without @botname), and the rest."""
+
+    name: str
+    argument: str = ""
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button the person pressed."""
+
+    action: Action
+
+
+@dataclass(frozen=True)
+class Media:
+    """A sticker, photo or voice message: only text can be answered."""
+
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The bot was added to a group: introduce itself once, saying how to ask it there."""
+
+
+Event = Text | Command | Press | Media | Joined
+
+
+def question_of(event: Event) -> str | None:
+    """The question an event asks, if it asks one: a text, or what follows /ask or /q."""
+    match event:
+        case Text(text=text):
+            return text
+        case Command(name=name, argument=argument) if name.lower() in ASK_COMMANDS and argument.strip():
+            return argument
+        case _:
+            return None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who is talking, as far as the language and the chat matter."""
+
+    chosen_lang: Lang | None = None  # chosen with /lang or "in English please": it wins
+    client_lang: Lang | None = None  # their app's language (Telegram language_code)
+    in_group: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The outcome of one event: what was decided, what to send, what to remember."""
+
+    outcome: Outcome
+    lang: Lang
+    replies: tuple[Reply, ...]
+    person: PersonState
+    chosen_lang: Lang | None
+
+    @property
+    def reply(self) -> Reply:
+        """The main reply (a privacy warning, if any, follows it)."""
+        return self.replies[0]
+
+    @property
+    def unanswered(self) -> bool:
+        """Whether the question went unanswered (declined as off-topic, or only a "did you mean")."""
+        match self.outcome:
+            case Declined(reason=DeclineReason.OFF_TOPIC) | Clarify():
+                return True
+            case _:
+                return False
+
+
+class Conversation:
+    """The rules of a turn, around one Responder (hand in a new one after a reload)."""
+
+    def __init__(self, responder: Responder) -> None:
+        self.responder = responder
+
+    def handle(self, event: Event, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        """Decide and render one turn for a person whose state was `person`."""
+        match event:
+            case Text(text=text):
+                return self._text(text, person, speaker, now)
+            case Command(name=name, argument=argument):
+                return self._command(name.lower(), argument.strip(), person, speaker, now)
+            case Press(action=action):
+                return self._press(action, person, speaker, now)
+            case Joined():
+                lang = self.quiet_language(person, speaker)
+                return self._turn(Shown(Screen.GROUP_INTRO), lang, person, speaker, now)
+            case Media(caption=caption):
+                lang = (
+                    self._language(caption, person, speaker)
+                    if caption.strip()
+                    else self.quiet_language(person, speaker)
+                )
+                return self._turn(Declined(DeclineReason.NOT_TEXT), lang, person, speaker, now)
+
+    def suggest(self, query: str, speaker: Speaker, limit: int) -> tuple[Lang, tuple[str, ...]]:
+        """Sections to offer for a search (Telegram's inline mode): the steps in order when it is empty."""
+        lang = self._language(query, PersonState(), speaker)
+        kb = self.responder.kb
+        if not query.strip():  # the whole guide, in order
+            return lang, (kb.overview.id, *(section.id for section in kb.main_steps()))
+        return lang, tuple(self.responder.suggest(query, limit))
+
+    # --- events ----------------------------------------------------------------------------
+
+    def _text(self, text: str, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        normalized = normalize_text(text)
+        requested = requested_language(normalized)
+        if requested is not None:
+            return self._turn(
+                Shown(Screen.LANGUAGE_SET), requested, person, replace(speaker, chosen_lang=requested), now
+            )
+        outcome = self.responder.understand(text, person.place(now))
+        lang = self._language(
+            text, person, speaker, keeps_conversation=self._context_bound(normalized, outcome)
+        )
+        turn = self._turn(outcome, lang, person, speaker, now)
+        if speaker.in_group and looks_personal(text):
+            turn = replace(turn, replies=(*turn.replies, render_privacy_warning(self.responder.kb, lang)))
+        return turn
+
+    def _command(self, name: str, argument: str, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        if name in ASK_COMMANDS:
+            if not argument:
+                return self._turn(
+                    Shown(Screen.ASK_USAGE), self.quiet_language(person, speaker), person, speaker, now
+                )
+            return self._text(argument, person, speaker, now)
+        lang = self.quiet_language(person, speaker)
+        kb = self.responder.kb
+        outcome: Outcome
+        if name == "start":
+            payload = argument.split()[0].lower() if argument else ""
+            outcome = self.responder.show(payload) if kb.has_section(payload) else Shown(Screen.WELCOME)
+        elif name == "steps":
+            outcome = Shown(Screen.STEPS)
+        elif name == "phrases":
+            outcome = Shown(Screen.PHRASES)
+        elif name == "step":
+            outcome = (
+                self.responder.show_step(argument.split()[0].rstrip("."))
+                if argument
+                else Shown(Screen.STEP_USAGE)
+            )
+        elif name == "lang":
+            chosen = parse_language(argument) if argument else None
+            if chosen is not None:
+                return self._turn(
+                    Shown(Screen.LANGUAGE_SET), chosen, person, replace(speaker, chosen_lang=chosen), now
+                )
+            outcome = Shown(Screen.LANGUAGE_MENU)
+        else:  # /help, and any command we do not know (a typo, an old command)
+            outcome = Shown(Screen.HELP)
+        return self._turn(outcome, lang, person, speaker, now)
+
+    def _press(self, action: Action, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        if action.kind == "lang":
+            return self._turn(
+                Shown(Screen.LANGUAGE_SET),
+                action.lang,
+                person,
+                replace(speaker, chosen_lang=action.lang),
+                now,
+            )
+        if action.kind in ("steps", "phrases"):
+            screen = Screen.STEPS if action.kind == "steps" else Screen.PHRASES
+            return self._turn(Shown(screen), action.lang, person, speaker, now)
+        if not self.responder.kb.has_section(action.section_id):  # stale after a knowledge-base edit
+            return self._turn(Declined(DeclineReason.STALE_BUTTON), action.lang, person, speaker, now)
+        view = View.SUBSTEPS if action.kind == "detail" else View.SECTION
+        return self._turn(self.responder.show(action.section_id, view), action.lang, person, speaker, now)
+
+    # --- language ---------------------------------------------------------------------------
+
+    def _language(
+        self, text: str, person: PersonState, speaker: Speaker, *, keeps_conversation: bool = False
+    ) -> Lang:
+        if speaker.chosen_lang is not None:
+            return speaker.chosen_lang
+        script = detect_script(text)
+        if keeps_conversation and script is Script.LATIN and person.lang is not None:
+            return person.lang  # "next", "2", "ok" in a Chinese conversation stay Chinese
+        return resolve_language(script, person.lang, speaker.client_lang)
+
+    def language_for(self, text: str | None, person: PersonState, speaker: Speaker) -> Lang:
+        """The language to tell this person something in (an error, a notice) about `text`, if any."""
+        if text and text.strip():
+            return self._language(text, person, speaker)
+        return self.quiet_language(person, speaker)
+
+    def quiet_language(self, person: PersonState, speaker: Speaker) -> Lang:
+        """The language for a command or media: nothing in it to read the language from."""
+        return resolve_language(Script.NONE, speaker.chosen_lang or person.lang, speaker.client_lang)
+
+    @staticmethod
+    def _context_bound(normalized: str, outcome: Outcome) -> bool:
+        """Whether a message only makes sense in the conversation so far ("next", "2", "ok")."""
+        if isinstance(outcome, SmallTalk) and outcome.kind is SmallTalkKind.ACKNOWLEDGEMENT:
+            return True
+        return detect_follow_up(normalized) is not None or detect_choice(normalized) is not None
+
+    # --- the turn ---------------------------------------------------------------------------
+
+    def _turn(self, outcome: Outcome, lang: Lang, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        place = person.place(now)
+        match outcome:
+            case Answered(section_id=section_id):
+                place = Place(section_id)
+            case Clarify(candidates=candidates):
+                place = Place(place.section_id, tuple(candidate.id for candidate in candidates))
+        state = PersonState(place.section_id, place.choices, lang, now)
+        reply = render_outcome(self.responder.kb, outcome, lang)
+        return Turn(outcome, lang, (reply,), state, speaker.chosen_lang)

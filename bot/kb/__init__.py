@@ -1,0 +1,1 @@
+"""The knowledge base: YAML files in, one validated immutable KnowledgeBase out, with its catalogue."""

@@ -1,0 +1,1 @@
+"""The Telegram runtime: the Application, polling/webhook, intake, persistence, transport."""

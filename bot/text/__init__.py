@@ -1,0 +1,1 @@
+"""Text in its comparable form: normalising, scripts and languages, personal data, small talk."""

@@ -1,0 +1,1 @@
+"""Understanding a message: the index, ranking, the decision and its evaluation."""

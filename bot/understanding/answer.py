@@ -1,0 +1,240 @@
+"""Understanding one message: a section, a choice between two or three, small talk, or nothing.
+
+Follow-ups ("下一步", "and then?", "more detail", "2" after a choice) are resolved here too,
+from the person's Place (what they were last shown). Language is not decided here: the
+conversation service (bot/conversation/service.py) does that, for every kind of turn alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.kb.base import KnowledgeBase, Section, load_knowledge_base
+from bot.text.fillers import STEP_FILLER
+from bot.text.normalize import find_step_reference, normalize_text, remove_step_reference
+from bot.text.patterns import MAX_QUESTION_CHARS, strip_invisible
+from bot.text.small_talk import SmallTalkPhrases, build_small_talk
+from bot.understanding.followup import FollowUp, detect_choice, detect_follow_up
+from bot.understanding.index_cache import cached_index
+from bot.understanding.match import (
+    MatchSettings,
+    Ranking,
+    SectionIndex,
+    is_section,
+    small_talk_kind,
+)
+from bot.understanding.outcomes import (
+    Answered,
+    Candidate,
+    Clarify,
+    Declined,
+    DeclineReason,
+    Notice,
+    Outcome,
+    SmallTalk,
+    View,
+)
+from bot.understanding.terms import terms
+
+MAX_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person is in the guide: the section last shown, the choices last offered."""
+
+    section_id: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionSettings:
+    """Thresholds of the decision, tuned with bench/tune.py (dev and held-out sets, negatives)."""
+
+    # Below this share of our topic's words (weighted by rarity), a question needs a topic word.
+    min_coverage: float = 0.7
+    max_negative_share: float = 0.5  # more of the probability than this on the negative sources: declined
+    max_foreign: float = 0.25  # uncovered words this much other domains' words: a topic word is not enough
+    thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
+    clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
+    confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
+
+
+@dataclass(frozen=True)
+class Responder:
+    """The knowledge base, its index and its small talk: swapped as one on reload."""
+
+    kb: KnowledgeBase
+    index: SectionIndex
+    small_talk: SmallTalkPhrases
+    settings: DecisionSettings = DecisionSettings()
+
+    def understand(self, text: str, place: Place = Place()) -> Outcome:
+        """What to do with `text` from a person whose place in the guide is `place`."""
+        if not strip_invisible(text).strip():
+            return Declined(DeclineReason.EMPTY)
+        if len(text) > MAX_QUESTION_CHARS:
+            return Declined(DeclineReason.TOO_LONG)
+        normalized = normalize_text(text)
+        if not normalized:
+            return Declined(DeclineReason.EMPTY)
+        return (
+            self._choice(normalized, place)
+            or self._follow_up(normalized, place)
+            or self._small_talk(normalized)
+            or self._step_only(normalized)
+            or self._matched(self.small_talk.strip_leading(normalized))
+        )
+
+    def show(self, section_id: str, view: View = View.SECTION) -> Answered:
+        """Show one known section (deep links, buttons, /step)."""
+        if view is View.SUBSTEPS and not self.kb.section(section_id).substeps:
+            view = View.RELATED
+        return Answered(section_id, view, candidates=(Candidate(section_id, 1.0),))
+
+    def show_step(self, label: str) -> Answered | Declined:
+        """The first section labelled `label` ("4", "4.1"), or why there is none."""
+        sections = self.kb.sections_with_step(label)
+        if not sections:
+            return Declined(DeclineReason.UNKNOWN_STEP, step=label)
+        return self.show(sections[0].id)
+
+    def rank(self, text: str, limit: int | None = None) -> Ranking:
+        """Labels scored for a raw question (sections and negative sources); see SectionIndex.rank."""
+        return self.index.rank(normalize_text(text), limit=limit)
+
+    def suggest(self, text: str, limit: int) -> list[str]:
+        """Sections to offer for a search-like query (inline mode): none when it is off-topic."""
+        outcome = self._matched(normalize_text(text))
+        if isinstance(outcome, Declined | SmallTalk):
+            return []
+        return [candidate.id for candidate in outcome.candidates][:limit]
+
+    # --- the stages of understand(), each returning None when it does not apply ----------------
+
+    def _choice(self, normalized: str, place: Place) -> Outcome | None:
+        number = detect_choice(normalized)
+        if number is None:
+            return None
+        if not place.choices:  # a bare "4" with no choices pending: step 4, if there is one
+            step = self.show_step(str(number))
+            return step if isinstance(step, Answered) else None
+        if number > len(place.choices) or not self.kb.has_section(place.choices[number - 1]):
+            return None
+        return self.show(place.choices[number - 1])
+
+    def _follow_up(self, normalized: str, place: Place) -> Outcome | None:
+        kind = detect_follow_up(normalized)
+        if kind is None:
+            return None
+        current = place.section_id if place.section_id and self.kb.has_section(place.section_id) else None
+        if current is None:
+            pending = [choice for choice in place.choices if self.kb.has_section(choice)]
+            if pending and kind is not FollowUp.PREVIOUS:  # after a "did you mean": go on from the first
+                return self.show(pending[0])
+            return Declined(DeclineReason.NO_CONTEXT)
+        section = self.kb.section(current)
+        if kind is FollowUp.DETAIL:
+            return self.show(section.id, View.SUBSTEPS)
+        target = section.next if kind is FollowUp.NEXT else section.previous
+        if target is None:
+            notice = Notice.END_OF_CHAIN if kind is FollowUp.NEXT else Notice.NO_PREVIOUS
+            return Answered(section.id, notice=notice, candidates=(Candidate(section.id, 1.0),))
+        return self.show(target)
+
+    def _small_talk(self, normalized: str) -> Outcome | None:
+        kind = self.small_talk.detect(normalized)
+        return SmallTalk(kind) if kind is not None else None
+
+    def _step_only(self, normalized: str) -> Outcome | None:
+        label = find_step_reference(normalized)
+        if label is None:
+            return None
+        rest = STEP_FILLER.sub(" ", remove_step_reference(normalized))
+        if terms(rest):
+            return None  # more was asked than the step: the matcher weighs it among that step's sections
+        return self.show_step(label)
+
+    def _matched(self, normalized: str) -> Answered | Clarify | Declined | SmallTalk:
+        label = find_step_reference(normalized)
+        ranking = self.index.rank(normalized)
+        ranked = {item.id for item in ranking.labels}
+        in_step = {s.id for s in self.kb.sections if label and _in_step(s, label) and s.id in ranked}
+        # A question that names a step is about that step: "第二步的银行卡解绑", "4.4 怎么验证".
+        scored = [
+            Candidate(item.id, item.score) for item in ranking.labels if not in_step or item.id in in_step
+        ]
+        scored.sort(key=lambda candidate: -candidate.score)
+        sections = [candidate for candidate in scored if is_section(candidate.id)]
+        if not sections:  # an index without sections (never the real one): nothing to offer
+            return Declined(DeclineReason.OFF_TOPIC)
+        shown = tuple(Candidate(c.id, round(c.score, 4)) for c in sections[:MAX_CHOICES])
+        talk = small_talk_kind(ranking.labels[0].id)
+        if talk is not None and not in_step and not ranking.topic_words:
+            return SmallTalk(talk)  # "would you tell me your name", "how old are you"
+        if self._off_topic(ranking, bool(in_step)):
+            return Declined(DeclineReason.OFF_TOPIC, candidates=shown)
+        if ranking.exact is not None and is_section(ranking.exact) and not in_step:  # as an example of it
+            return Answered(ranking.exact, candidates=shown)
+        best = sections[0]
+        if best.score < self.settings.confident_above and ranking.generic and not in_step:
+            # "how do I cancel my SIM": nothing but words every step uses. The whole guide answers it.
+            return Answered(self.kb.overview.id, candidates=shown)
+        close = [c for c in sections[:MAX_CHOICES] if c.score >= best.score * self.settings.clarify_ratio]
+        if len(close) > 1 and best.score < self.settings.confident_above:
+            return Clarify(tuple(Candidate(c.id, round(c.score, 4)) for c in close))
+        return Answered(best.id, candidates=shown)
+
+    def _too_thin(self, ranking: Ranking) -> bool:
+        """A Chinese message with at most one word we know, no topic word and no clear step.
+
+        Chinese questions about our topic have several words ("营业厅要带什么"); one word such
+        as 邮件 or 地址 is too little to pick a step. (Short English questions are common and
+        in scope — "how do I know it worked" — so the rule is for Chinese only.)
+        """
+        return (
+            ranking.english_words == 0
+            and ranking.chinese_words <= 1
+            and not ranking.topic_words
+            and ranking.labels[0].score < self.settings.thin_confidence
+        )
+
+    def _off_topic(self, ranking: Ranking, names_a_step: bool) -> bool:
+        """Decline when the negative sources explain the question better, or its words are not ours."""
+        if names_a_step:
+            return False
+        if ranking.exact is not None:
+            return not is_section(ranking.exact)
+        if not ranking.evidence or ranking.negative_share > self.settings.max_negative_share:
+            return True
+        if self._too_thin(ranking):
+            return True
+        if ranking.coverage >= self.settings.min_coverage:
+            return False
+        return not ranking.topic_words or ranking.foreign >= self.settings.max_foreign
+
+
+def _in_step(section: Section, label: str) -> bool:
+    return section.step == label or section.step.startswith(label + ".")
+
+
+def build_responder(
+    kb: KnowledgeBase,
+    match: MatchSettings = MatchSettings(),
+    decision: DecisionSettings = DecisionSettings(),
+    cache_dir: Path | None = None,
+) -> Responder:
+    """Index a knowledge base and wrap it, with its small talk, for answering.
+
+    With `cache_dir`, an index saved there by an earlier start is reused when it was built from
+    the very same knowledge base and code (bot/understanding/index_cache.py).
+    """
+    index = cached_index(kb, match, cache_dir)
+    return Responder(kb, index, build_small_talk(kb.small_talk, normalize_text), decision)
+
+
+def load_responder_from(kb_dir: Path, cache_dir: Path | None) -> Responder:
+    """Load the knowledge base in `kb_dir` and build its responder, reusing what `cache_dir`
+    keeps between starts (the zh-Hant conversions, the index); every front end starts here."""
+    return build_responder(load_knowledge_base(kb_dir, cache_dir), cache_dir=cache_dir)

@@ -1,0 +1,397 @@
+"""The index and the ranker: a question in, every label scored, plus how on-topic it reads.
+
+Method (chosen by measurement; README "How it answers" has the figures):
+
+- Terms (bot/understanding/terms.py): Chinese characters and bigrams, English stems, synonyms folded.
+- Labels: every section, and one label per source of text the bot must decline (the
+  hand-written out-of-scope examples; real questions written for banking and hotel
+  assistants, in knowledge/negatives/). Multinomial naive Bayes over all of them, terms
+  weighted by IDF, every label's counts scaled to the same total: a source with thousands of
+  questions has no more say per word than a section with forty examples.
+- Coverage: the share of a question's terms, weighted by how rare each is, that our topic's
+  own texts (examples, titles, answers) use. Questions about cooking or the weather are
+  mostly made of words we never use; a rule that only knows the banking and hotel negatives
+  would not see that, coverage does.
+- Topic words (synonyms.yaml `topic:`): SIM, 保号卡, Vodafone … vouch for a question whose
+  other words we could not know ("my vodafone sim from the kiosk in Durrës").
+- Generic questions: when every word of a question is one the sections share alike
+  ("how do I cancel my SIM"), no section is more likely than the overview of them all.
+- Exact examples: a question written exactly like an example gets that example's label.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.kb.base import KnowledgeBase
+from bot.text.normalize import normalize_text
+from bot.text.small_talk import SmallTalkKind
+from bot.understanding.synonyms import Synonyms
+from bot.understanding.terms import HAN_UNIGRAM_WEIGHT, TermCounts, TypoCorrector, correct_words, terms, words
+
+NEGATIVE_PREFIX = "oos:"
+EXAMPLES_NEGATIVE_LABEL = NEGATIVE_PREFIX + "examples"  # the hand-written out-of-scope examples
+
+
+SMALL_TALK_PREFIX = "talk:"
+_KEY_WORDS = re.compile(r"\w+")
+
+
+def is_negative(label: str) -> bool:
+    """Whether a label stands for text the bot must decline."""
+    return label.startswith(NEGATIVE_PREFIX)
+
+
+def is_section(label: str) -> bool:
+    """Whether a label is a section of the guide (not text to decline, not small talk)."""
+    return not label.startswith((NEGATIVE_PREFIX, SMALL_TALK_PREFIX))
+
+
+def small_talk_kind(label: str) -> SmallTalkKind | None:
+    """The kind of small talk a label stands for ("talk:identity"), else None."""
+    if not label.startswith(SMALL_TALK_PREFIX):
+        return None
+    kind = label.removeprefix(SMALL_TALK_PREFIX)
+    return next((known for known in SmallTalkKind if known.value == kind), None)
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Knobs of the ranker (defaults tuned with bench/tune.py on the labelled sets and negatives)."""
+
+    smoothing: float = 0.05  # naive Bayes additive smoothing, on label counts scaled to one size
+    generic_spread: float = 0.75  # a term this evenly spread over the sections names none of them
+
+
+@dataclass(frozen=True)
+class ScoredLabel:
+    """A label (section id or negative source) and its naive Bayes probability."""
+
+    id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A question's labels, most probable first, and how on-topic its words are."""
+
+    labels: tuple[ScoredLabel, ...]
+    coverage: float  # share of its terms (weighted by rarity) our topic's texts use; 1.0 when it has none
+    foreign: float  # share of its terms that only text the bot must decline uses (QQ, 信用卡, transfer)
+    topic_words: tuple[str, ...]  # the topic words (synonyms.yaml) it contains
+    generic: bool  # every word it has is one all sections use alike, or a topic word ("cancel my SIM")
+    evidence: bool  # whether any of its terms is known at all (an emoji or gibberish has none)
+    chinese_words: int = 0  # how many of its Chinese character pairs are known at all
+    english_words: int = 0  # how many English content words it has
+    exact: str | None = None  # the label of an example written exactly like it
+
+    @property
+    def negative_share(self) -> float:
+        """How much of the probability the sources of text to decline hold."""
+        return sum(label.score for label in self.labels if is_negative(label.id))
+
+
+class SectionIndex:
+    """Per-label term statistics for naive Bayes, and our topic's vocabulary."""
+
+    def __init__(
+        self,
+        documents: Mapping[str, Iterable[str]],
+        topic_texts: Iterable[str] = (),
+        synonyms: Synonyms = Synonyms(),
+        settings: MatchSettings = MatchSettings(),
+    ) -> None:
+        self.synonyms = synonyms
+        self.settings = settings
+        self.labels: tuple[str, ...] = tuple(documents)
+        self.section_labels = tuple(label for label in self.labels if is_section(label))
+        normalized = {label: [normalize_text(text) for text in texts] for label, texts in documents.items()}
+        topic = [normalize_text(text) for text in topic_texts]
+        self._typos = TypoCorrector(
+            topic_words=itertools.chain.from_iterable(
+                words(text)
+                for text in [*topic, *(t for label in self.section_labels for t in normalized[label])]
+            ),
+            known_words=itertools.chain.from_iterable(
+                words(text) for text in [*topic, *itertools.chain.from_iterable(normalized.values())]
+            ),
+        )
+        # Only what authors wrote: the real negatives share plain phrasings with our examples
+        # ("the card is damaged" is a bank question there, a SIM question here).
+        self._exact = _unambiguous(
+            (self._key(text), label)
+            for label, texts in normalized.items()
+            if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
+            for text in texts
+        )
+        # One pass over the texts, keeping only sums: holding every text's terms at once was
+        # the start-up's memory peak (and the heap stays as large as its peak).
+        sums = _TermSums()
+        for label, texts in normalized.items():
+            for text in texts:
+                # Every word of these texts is known, so none needs the typo corrector.
+                sums.add(label, self._terms(text, correct=False), in_scope=is_section(label))
+        del normalized
+        self._build_vocabulary(sums, topic)
+        self._build_bayes(sums)
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build_vocabulary(self, sums: _TermSums, topic: list[str]) -> None:
+        self._vocabulary = frozenset(sums.in_scope) | frozenset(
+            term for text in topic for term in self._terms(text)
+        )
+        # How much a term says, for coverage: rare terms say more ("pizza"), common ones little
+        # ("long", "take"); a term no text has ever used says the most.
+        documents = sums.texts + 1
+        self._unknown_weight = math.log(documents)
+        self._informativeness = {
+            term: math.log(documents / (frequency + 1)) for term, frequency in sums.text_frequency.items()
+        }
+
+    def _build_bayes(self, sums: _TermSums) -> None:
+        label_frequency = Counter(term for counts in sums.by_label.values() for term in counts)
+        idf = {term: math.log(1 + len(self.labels) / df) for term, df in label_frequency.items()}
+        weights: dict[str, dict[str, float]] = {
+            label: {term: count * idf[term] for term, count in sums.by_label.get(label, {}).items()}
+            for label in self.labels
+        }
+        self._known = frozenset(idf)
+        alpha = self.settings.smoothing
+        totals = {label: sum(weights[label].values()) for label in self.labels}
+        typical = sorted(totals[label] for label in self.section_labels)[len(self.section_labels) // 2]
+        # Every label is scaled to a typical section's total, so that P(term | label) compares
+        # how a label uses its words, not how many words it has; P(unseen term | label) is then
+        # the same for every label and cancels out of the ranking.
+        lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for position, label in enumerate(self.labels):
+            scale = typical / totals[label] if totals[label] else 0.0
+            for term, weight in weights[label].items():
+                lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
+        self._lift = {term: tuple(postings) for term, postings in lift.items()}
+        # Each term's share of each section's weight, gathered per term from the sections that
+        # use it: linear in the index, so it stays cheap for a knowledge base 100 times larger.
+        shares_by_term: dict[str, list[float]] = defaultdict(list)
+        for label in self.section_labels:
+            total = sum(weights[label].values()) or 1.0
+            for term, weight in weights[label].items():
+                shares_by_term[term].append(weight / total)
+        sections = len(self.section_labels)
+        generic = {
+            term
+            for term, shares in shares_by_term.items()
+            if len(term) > 1 and _spread(shares, sections) >= self.settings.generic_spread
+        }
+        # Topic words name what is cancelled (SIM, Vodafone, 保号卡), never which step: neutral too.
+        topic = {term for word in self.synonyms.topic for term in self._terms(normalize_text(word))}
+        self._neutral = frozenset(generic | {term for term in topic if len(term) > 1})
+
+    # --- saving and restoring (bot/understanding/index_cache.py) ------------------------------
+
+    def to_state(self) -> dict[str, object]:
+        """Everything the index learnt, as JSON-compatible values (no code, nothing to execute).
+
+        Column-wise: every term is written once, and the sets and postings refer to terms by
+        position. Loading then makes one string per term, as building does, instead of one per
+        mention (a term is in four or five of these at once) — that was 2.5 times the memory.
+        """
+        terms = sorted(self._known | self._vocabulary | self._neutral | self._informativeness.keys())
+        position_of = {term: position for position, term in enumerate(terms)}
+        return {
+            "labels": list(self.labels),
+            "typo_known": sorted(self._typos.known),
+            "typo_deletions": {variant: list(words) for variant, words in self._typos.by_deletion.items()},
+            "exact": self._exact,
+            "unknown_weight": self._unknown_weight,
+            "terms": terms,
+            "informativeness": [self._informativeness.get(term) for term in terms],
+            "known": sorted(position_of[term] for term in self._known),
+            "vocabulary": sorted(position_of[term] for term in self._vocabulary),
+            "neutral": sorted(position_of[term] for term in self._neutral),
+            "lift": [
+                [position_of[term], [label for label, _ in postings], [lift for _, lift in postings]]
+                for term, postings in self._lift.items()
+            ],
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], synonyms: Synonyms, settings: MatchSettings
+    ) -> SectionIndex:
+        """The index to_state() described (KeyError, TypeError, IndexError or ValueError when it
+        is malformed)."""
+        index = cls.__new__(cls)
+        index.synonyms = synonyms
+        index.settings = settings
+        index.labels = tuple(str(label) for label in state["labels"])
+        if len(set(index.labels)) != len(index.labels):
+            raise ValueError("a label is named twice")
+        index.section_labels = tuple(label for label in index.labels if is_section(label))
+        index._typos = TypoCorrector.from_parts(
+            known=map(str, state["typo_known"]),
+            by_deletion={
+                str(variant): tuple(map(str, words)) for variant, words in state["typo_deletions"].items()
+            },
+        )
+        index._exact = {str(key): str(label) for key, label in state["exact"].items()}
+        if not set(index._exact.values()) <= set(index.labels):
+            raise ValueError("exact matches name labels the index does not have")
+        index._unknown_weight = float(state["unknown_weight"])
+        terms = [str(term) for term in state["terms"]]
+        index._informativeness = {
+            term: float(value)
+            for term, value in zip(terms, state["informativeness"], strict=True)
+            if value is not None
+        }
+        index._known = frozenset(terms[_position(at, len(terms))] for at in state["known"])
+        index._vocabulary = frozenset(terms[_position(at, len(terms))] for at in state["vocabulary"])
+        index._neutral = frozenset(terms[_position(at, len(terms))] for at in state["neutral"])
+        index._lift = {}
+        for at, labels, lifts in state["lift"]:
+            postings = tuple(
+                (_position(label, len(index.labels)), float(lift))
+                for label, lift in zip(labels, lifts, strict=True)
+            )
+            index._lift[terms[_position(at, len(terms))]] = postings
+        return index
+
+    # --- querying ----------------------------------------------------------------------------
+
+    def _key(self, normalized: str) -> str:
+        """What makes two questions "written exactly alike": the same words in the same order."""
+        return " ".join(_KEY_WORDS.findall(self.synonyms.canonicalize(normalized)))
+
+    def _terms(self, normalized: str, *, correct: bool = True) -> TermCounts:
+        text = correct_words(normalized, self._typos) if correct else normalized
+        return terms(self.synonyms.canonicalize(text))
+
+    def rank(self, normalized: str, limit: int | None = None) -> Ranking:
+        """Labels scored for a normalised question, most probable first (the top `limit`)."""
+        counts = self._terms(normalized)
+        known = {term: count for term, count in counts.items() if term in self._known}
+        # log P(question | label) = Σ count × (base + lift); base × mass is the same for every
+        # label and cancels in the normalisation, so only the terms' postings are visited.
+        scores = [0.0] * len(self.labels)
+        for term, count in known.items():
+            for position, lift in self._lift.get(term, ()):
+                scores[position] += count * lift
+        top = max(scores)
+        normaliser = top + math.log(sum(math.exp(value - top) for value in scores))
+        positions = range(len(self.labels))
+        order = (
+            sorted(positions, key=lambda i: (-scores[i], i))
+            if limit is None
+            else heapq.nsmallest(limit, positions, key=lambda i: (-scores[i], i))
+        )
+        weights = self._weights(counts)
+        return Ranking(
+            labels=tuple(ScoredLabel(self.labels[i], math.exp(scores[i] - normaliser)) for i in order),
+            coverage=_share(weights, lambda term: term in self._vocabulary, empty=1.0),
+            foreign=_share(
+                weights, lambda term: term in self._known and term not in self._vocabulary, empty=0.0
+            ),
+            topic_words=self.synonyms.topic_words(normalized),
+            generic=bool(known) and all(term in self._neutral for term in known if len(term) > 1),
+            evidence=bool(known),
+            chinese_words=sum(1 for term in known if len(term) == 2 and not term.startswith("~")),
+            english_words=sum(1 for term in counts if term.startswith("~")),
+            exact=self._exact.get(self._key(normalized)),
+        )
+
+    def _is_foreign(self, term: str) -> bool:
+        return term in self._known and term not in self._vocabulary
+
+    def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
+        """How much each term of a question says (numbers say nothing: they were cut or are steps)."""
+        return {
+            term: self._informativeness.get(term, self._unknown_weight)
+            * (HAN_UNIGRAM_WEIGHT if len(term) == 1 else 1.0)
+            for term in counts
+            if not term[1:].isdigit()
+        }
+
+
+class _TermSums:
+    """What the index needs from every text, summed as the texts go by."""
+
+    def __init__(self) -> None:
+        self.by_label: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self.text_frequency: Counter[str] = Counter()  # in how many texts each term appears
+        self.in_scope: set[str] = set()  # the terms the sections' texts use
+        self.texts = 0  # texts with at least one term
+
+    def add(self, label: str, counts: TermCounts, *, in_scope: bool) -> None:
+        if not counts:
+            return
+        self.texts += 1
+        self.text_frequency.update(counts.keys())
+        label_counts = self.by_label[label]
+        for term, count in counts.items():
+            label_counts[term] += count
+        if in_scope:
+            self.in_scope.update(counts)
+
+
+def _position(value: object, size: int) -> int:
+    """A position into a sequence of `size` read from a saved index (ValueError when it is not one)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < size:
+        raise ValueError(f"{value!r} is not a position below {size}")
+    return value
+
+
+def _share(weights: Mapping[str, float], chosen: Callable[[str], bool], *, empty: float) -> float:
+    total = sum(weights.values())
+    return sum(weight for term, weight in weights.items() if chosen(term)) / total if total else empty
+
+
+def _spread(shares: Sequence[float], sections: int) -> float:
+    """How evenly a term is used across the sections: normalised entropy, 0 (one) to 1 (all alike).
+
+    `shares` are the term's share of each section's weight, for the sections that use it.
+    """
+    total = sum(shares)
+    if total <= 0 or sections < 2:
+        return 0.0
+    entropy = -sum(share / total * math.log(share / total) for share in shares if share > 0)
+    return entropy / math.log(sections)
+
+
+def _unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Keys that map to exactly one label (an example written twice for two labels says nothing)."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    for key, label in pairs:
+        if key:
+            labels[key].add(label)
+    return {key: next(iter(found)) for key, found in labels.items() if len(found) == 1}
+
+
+def section_documents(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """What represents each label: a section's examples and titles; each source of negatives; small talk."""
+    documents: dict[str, list[str]] = {}
+    for section in kb.sections:
+        texts = [text for per_lang in kb.examples.get(section.id, {}).values() for text in per_lang]
+        texts.extend(section.title.values())
+        documents[section.id] = texts
+    documents[EXAMPLES_NEGATIVE_LABEL] = [text for per_lang in kb.out_of_scope.values() for text in per_lang]
+    for name, negatives in kb.negatives.items():
+        documents[NEGATIVE_PREFIX + name] = list(negatives)
+    for kind, phrases in kb.small_talk.items():
+        documents[SMALL_TALK_PREFIX + kind] = list(phrases)
+    return documents
+
+
+def topic_texts(kb: KnowledgeBase) -> list[str]:
+    """Our topic's own wording beyond the examples: every section's title and answer."""
+    return [text for section in kb.sections for text in (*section.title.values(), *section.answer.values())]
+
+
+def build_index(kb: KnowledgeBase, settings: MatchSettings = MatchSettings()) -> SectionIndex:
+    """Index a knowledge base (see section_documents and topic_texts for what is indexed)."""
+    return SectionIndex(section_documents(kb), topic_texts(kb), kb.synonyms, settings)
