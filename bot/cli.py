@@ -32,7 +32,7 @@ from bot.understanding.evaluation import (
     format_report,
     load_labelled_questions,
 )
-from bot.understanding.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk, decision_name
+from bot.understanding.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.USAGE
 DISTRIBUTION = "albania-sim-bot"
@@ -237,7 +237,7 @@ def _result(turn: Turn, question: str) -> dict[str, object]:
     result: dict[str, object] = {
         "question": question,
         "lang": turn.lang,
-        "decision": decision_name(turn.outcome),
+        "decision": turn.decision,
         "section": turn.outcome.section_id if isinstance(turn.outcome, Answered) else None,
     }
     candidates: tuple[Candidate, ...] = ()

@@ -12,8 +12,18 @@ import re
 import time
 from collections.abc import Callable, Iterable
 
+from bot.conversation.plan import Reminder, ReminderKind, Schedule, Unschedule
 from bot.conversation.render import Button, Reply
-from bot.conversation.service import Command, Conversation, Event, PersonState, Press, Speaker, Text
+from bot.conversation.service import (
+    Command,
+    Conversation,
+    Event,
+    PersonState,
+    Press,
+    Speaker,
+    Text,
+    needs_reminders,
+)
 from bot.kb.message_keys import MessageKey
 from bot.text.language import DEFAULT_LANGUAGE
 
@@ -55,6 +65,7 @@ def run_console(conversation: Conversation, lines: Iterable[str], write: Callabl
     """Hold one person's conversation over `lines` (stdin in practice) until /quit or the end."""
     person = PersonState()
     speaker = Speaker()
+    reminders: dict[ReminderKind, Reminder] = {}  # kept for this session only: a terminal sends none
     first = conversation.handle(Command("start"), person, speaker, time.time())
     write(format_reply(first.reply))
     write(html_to_plain(conversation.responder.kb.messages.get(MessageKey.CONSOLE_INTRO, DEFAULT_LANGUAGE)))
@@ -63,8 +74,16 @@ def run_console(conversation: Conversation, lines: Iterable[str], write: Callabl
         text = raw.rstrip("\n")
         if text.strip().lower() in QUIT_COMMANDS:
             break
-        turn = conversation.handle(parse_line(text, buttons), person, speaker, time.time())
+        event = parse_line(text, buttons)
+        pending = tuple(reminders.values()) if needs_reminders(event) else ()
+        turn = conversation.handle(event, person, speaker, time.time(), pending)
         person, speaker = turn.person, Speaker(turn.chosen_lang)
+        for change in turn.reminder_changes:
+            match change:
+                case Schedule(reminder=reminder):
+                    reminders[reminder.kind] = reminder
+                case Unschedule(kind=kind):
+                    reminders.pop(kind, None)
         for reply in turn.replies:
             write(format_reply(reply))
         buttons = reply_buttons(turn.reply)

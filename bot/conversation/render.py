@@ -42,10 +42,15 @@ BUTTON_LABEL_MAX = (
 
 @dataclass(frozen=True)
 class Button:
-    """One button: what it says and the action it triggers."""
+    """One button: what it says and the action it triggers.
+
+    With a `url` (a deep link into a private chat), Telegram opens the link instead; a front end
+    without links (the console) carries out `action`.
+    """
 
     label: str
     action: Action
+    url: str = ""
 
 
 Buttons = tuple[tuple[Button, ...], ...]
@@ -159,7 +164,7 @@ def navigation(kb: KnowledgeBase, section: Section, lang: Lang) -> Buttons:
             Button(kb.messages.get(MessageKey.BUTTON_NEXT, lang), Action("section", lang, section.next))
         )
     more: list[Button] = []
-    if section.substeps or section.related:
+    if section.substeps:  # "more detail" only where there is more: the sub-steps
         more.append(Button(kb.messages.get(MessageKey.BUTTON_MORE, lang), Action("detail", lang, section.id)))
     more.append(_all_steps_button(kb, lang))
     rows: list[tuple[Button, ...]] = [tuple(moves), tuple(more)] if moves else [tuple(more)]

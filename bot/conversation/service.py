@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.conversation.actions import Action
+from bot.conversation.plan import Plan, PlanShown, Reminder, ReminderChange
+from bot.conversation.plan_flow import PLAN_ACTIONS, PlanFlow, PlanRequest
+from bot.conversation.plan_render import plan_button_row, render_unknown_command
 from bot.conversation.render import Reply, render_outcome, render_privacy_warning
 from bot.text.language import (
     LANGUAGES,
@@ -39,10 +42,14 @@ from bot.understanding.outcomes import (
     Shown,
     SmallTalk,
     View,
+    decision_name,
 )
 
 CONTEXT_TTL_SECONDS = 30 * 60  # a place in the guide older than this is forgotten (the language is kept)
 ASK_COMMANDS = frozenset({"ask", "q"})
+KNOWN_COMMANDS = frozenset(
+    {"start", "help", "steps", "step", "phrases", "lang", "plan", "reminders", *ASK_COMMANDS}
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class PersonState:
     choices: tuple[str, ...] = ()
     lang: Lang | None = None
     updated_at: float = 0.0
+    plan: Plan | None = None  # the personal plan (private chats only), kept until forgotten
 
     def place(self, now: float, ttl: float = CONTEXT_TTL_SECONDS) -> Place:
         """Where they are in the guide, or nowhere once `ttl` seconds have passed."""
@@ -69,13 +77,19 @@ class PersonState:
         A flat list, not a dict: a bot keeps one of these per person for 30 days, and at
         20,000 people a dict with a list inside costs 4 MB more (bench/state_memory.py).
         Section ids have no spaces, so the choices travel as one space-separated string.
+        A plan, when there is one, is a fifth item (codes only, see Plan.to_json).
         """
-        return [self.section_id, " ".join(self.choices), self.lang, self.updated_at]
+        flat: list[object] = [self.section_id, " ".join(self.choices), self.lang, self.updated_at]
+        return flat if self.plan is None else [*flat, self.plan.to_json()]
 
     @classmethod
     def from_json(cls, data: object) -> PersonState:
         """Read what to_json() wrote (or the dict form older versions saved); anything malformed
         (an old or edited file) reads as a fresh state."""
+        plan = None
+        if isinstance(data, list) and len(data) == 5:
+            plan = Plan.from_json(data[4])
+            data = data[:4]
         if isinstance(data, list) and len(data) == 4:
             section, choices, lang, at = data
             choices = choices.split() if isinstance(choices, str) else None
@@ -88,6 +102,7 @@ class PersonState:
             choices=tuple(c for c in choices if isinstance(c, str)) if isinstance(choices, list) else (),
             lang=next((known for known in LANGUAGES if known == lang), None),
             updated_at=float(at) if isinstance(at, int | float) and math.isfinite(at) else 0.0,
+            plan=plan,
         )
 
 
@@ -146,22 +161,29 @@ class Speaker:
     chosen_lang: Lang | None = None  # chosen with /lang or "in English please": it wins
     client_lang: Lang | None = None  # their app's language (Telegram language_code)
     in_group: bool = False
+    bot_username: str = ""  # for deep links from a group into a private chat (the plan)
 
 
 @dataclass(frozen=True)
 class Turn:
     """The outcome of one event: what was decided, what to send, what to remember."""
 
-    outcome: Outcome
+    outcome: Outcome | PlanShown
     lang: Lang
     replies: tuple[Reply, ...]
     person: PersonState
     chosen_lang: Lang | None
+    reminder_changes: tuple[ReminderChange, ...] = ()  # for the front end's reminder store
 
     @property
     def reply(self) -> Reply:
         """The main reply (a privacy warning, if any, follows it)."""
         return self.replies[0]
+
+    @property
+    def decision(self) -> str:
+        """The outcome's kind as `ask --json` and the unanswered log name it ("plan" for the plan)."""
+        return "plan" if isinstance(self.outcome, PlanShown) else decision_name(self.outcome)
 
     @property
     def unanswered(self) -> bool:
@@ -179,8 +201,22 @@ class Conversation:
     def __init__(self, responder: Responder) -> None:
         self.responder = responder
 
-    def handle(self, event: Event, person: PersonState, speaker: Speaker, now: float) -> Turn:
-        """Decide and render one turn for a person whose state was `person`."""
+    def handle(
+        self,
+        event: Event,
+        person: PersonState,
+        speaker: Speaker,
+        now: float,
+        reminders: tuple[Reminder, ...] = (),
+    ) -> Turn:
+        """Decide and render one turn for a person whose state was `person`.
+
+        `reminders`: the person's pending reminders, which the front end loads only for the
+        events that need them (see needs_reminders).
+        """
+        plan_turn = self._plan_turn(event, person, speaker, now, reminders)
+        if plan_turn is not None:
+            return plan_turn
         match event:
             case Text(text=text):
                 return self._text(text, person, speaker, now)
@@ -235,6 +271,9 @@ class Conversation:
         lang = self.quiet_language(person, speaker)
         kb = self.responder.kb
         outcome: Outcome
+        if name not in KNOWN_COMMANDS:  # a typo, an old command: say so, then the help
+            turn = self._turn(Shown(Screen.HELP), lang, person, speaker, now)
+            return replace(turn, replies=(render_unknown_command(kb, turn.reply, lang),))
         if name == "start":
             payload = argument.split()[0].lower() if argument else ""
             outcome = self.responder.show(payload) if kb.has_section(payload) else Shown(Screen.WELCOME)
@@ -309,11 +348,69 @@ class Conversation:
 
     def _turn(self, outcome: Outcome, lang: Lang, person: PersonState, speaker: Speaker, now: float) -> Turn:
         place = person.place(now)
+        kb = self.responder.kb
         match outcome:
+            case Answered(section_id=section_id, view=View.SUBSTEPS | View.RELATED as view, notice=None):
+                # A list of sub-steps (or related topics) is a choice: a typed "2" picks the second.
+                section = kb.section(section_id)
+                listed = section.substeps if view is View.SUBSTEPS else section.related
+                place = Place(section_id, tuple(listed))
             case Answered(section_id=section_id):
                 place = Place(section_id)
             case Clarify(candidates=candidates):
                 place = Place(place.section_id, tuple(candidate.id for candidate in candidates))
-        state = PersonState(place.section_id, place.choices, lang, now)
-        reply = render_outcome(self.responder.kb, outcome, lang)
+        state = PersonState(place.section_id, place.choices, lang, now, person.plan)
+        reply = render_outcome(kb, outcome, lang)
+        if not speaker.in_group and _offers_plan(outcome, kb.overview.id):
+            reply = replace(reply, buttons=(*reply.buttons, plan_button_row(kb, lang)))
         return Turn(outcome, lang, (reply,), state, speaker.chosen_lang)
+
+    # --- the personal plan ------------------------------------------------------------------
+
+    def _plan_turn(
+        self, event: Event, person: PersonState, speaker: Speaker, now: float, reminders: tuple[Reminder, ...]
+    ) -> Turn | None:
+        """A turn about the plan or reminders (bot/conversation/plan_flow.py), or None for any other."""
+        request = plan_request(event)
+        if request is None:
+            return None
+        lang = request.lang or self.quiet_language(person, speaker)
+        deep_link = f"https://t.me/{speaker.bot_username}?start=plan" if speaker.bot_username else ""
+        flow = PlanFlow(self.responder.kb, lang, now)
+        step = flow.handle(request, person.plan, reminders, in_group=speaker.in_group, deep_link=deep_link)
+        state = PersonState(person.section_id, person.choices, lang, now, step.plan)
+        return Turn(step.outcome, lang, (step.reply,), state, speaker.chosen_lang, step.changes)
+
+
+def _offers_plan(outcome: Outcome, overview_id: str) -> bool:
+    """Where "My plan" is offered: the welcome, the overview, and after a "did you mean"."""
+    match outcome:
+        case Shown(screen=Screen.WELCOME) | Clarify():
+            return True
+        case Answered(section_id=section_id, view=View.SECTION, notice=None):
+            return section_id == overview_id
+        case _:
+            return False
+
+
+def plan_request(event: Event) -> PlanRequest | None:
+    """The plan request an event makes (/plan, /start plan, /reminders, a plan button), if any."""
+    match event:
+        case Command(name=name, argument=argument):
+            name = name.lower()
+            if name == "plan" or (name == "start" and argument.strip().lower().startswith("plan")):
+                return PlanRequest("plan")
+            if name == "reminders":
+                return PlanRequest("reminders")
+        case Press(action=action) if action.kind in PLAN_ACTIONS:
+            return PlanRequest(PLAN_ACTIONS[action.kind], action.section_id, action.lang)
+    return None
+
+
+def needs_reminders(event: Event) -> bool:
+    """Whether handling `event` needs the person's pending reminders (/reminders, cancelling one).
+
+    The front end loads them from its store only then, not on every message.
+    """
+    request = plan_request(event)
+    return request is not None and request.kind in ("reminders", "unremind")

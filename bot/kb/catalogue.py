@@ -26,6 +26,10 @@ MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "reload_failed": frozenset({"errors"}),
     "unanswered_header": frozenset({"days"}),
     "step_label": frozenset({"step"}),
+    # The personal plan (issue 17): when a reminder is due, as "2026-12-09 14:00".
+    "reminder_set": frozenset({"date"}),
+    "reminder_line_verify": frozenset({"date"}),
+    "reminder_line_ported": frozenset({"date"}),
 }
 
 # Where a longer text would break something: Telegram refuses the call, or a bold heading
@@ -39,6 +43,8 @@ MESSAGE_MAX_CHARS: Mapping[str, int] = {
     "cmd_lang": 256,
     "cmd_ask": 256,
     "cmd_phrases": 256,
+    "cmd_plan": 256,  # issue 17
+    "cmd_reminders": 256,
     "steps_header": 80,  # headings, like a section title (MAX_TITLE_CHARS)
     "step_label": 40,  # before a title in every heading: 第 4 步 · …
     "step_label_all": 40,

@@ -20,7 +20,6 @@ from bot.kb.problems import KnowledgeBaseError, Problem
 from bot.storage.unanswered import UnansweredLog
 from bot.telegram.flood import FloodGuard
 from bot.understanding.answer import Responder, load_responder_from
-from bot.understanding.outcomes import decision_name
 
 DESK_KEY = "desk"
 logger = logging.getLogger("bot.desk")
@@ -73,7 +72,7 @@ class Desk:
     def note_unanswered(self, question: str, turn: Turn, now: float) -> None:
         """Record a declined or clarify-only question (redacted) when the log is enabled."""
         if self.unanswered is not None and turn.unanswered:
-            self.unanswered.record(question, turn.lang, decision_name(turn.outcome), now)
+            self.unanswered.record(question, turn.lang, turn.decision, now)
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:
