@@ -16,7 +16,7 @@ from bot.telegram.people import AnyContext
 from bot.telegram.turns import take_turn
 
 # The commands in the menu; /q is a short alias of /ask and is not listed.
-MENU_COMMANDS = ("start", "ask", "steps", "step", "phrases", "lang", "help")
+MENU_COMMANDS = ("start", "ask", "steps", "step", "plan", "reminders", "phrases", "lang", "help")
 COMMANDS = (*MENU_COMMANDS, "q")
 
 

@@ -83,4 +83,14 @@ def speaker_of(update: Update, context: AnyContext) -> Speaker:
         chosen_lang=chosen_language(context),
         client_lang=parse_language(user.language_code) if user and user.language_code else None,
         in_group=chat is not None and chat.type != "private",
+        bot_username=_bot_username(context),
     )
+
+
+def _bot_username(context: AnyContext) -> str:
+    """The bot's username, for deep links into a private chat ("" before the bot knows it)."""
+    try:
+        username: str = context.bot.username
+    except RuntimeError:  # the Bot is not initialised (get_me not called yet)
+        return ""
+    return username

@@ -13,6 +13,7 @@ from telegram import Message, Update
 from bot.conversation.service import Event, PersonState, Turn, question_of
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, choose_language, load_person, save_person, speaker_of
+from bot.telegram.reminders import pending_reminders, store_reminder_changes
 from bot.telegram.replies import send_reply
 from bot.text.language import Lang
 
@@ -32,8 +33,10 @@ def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
         return None
     desk = get_desk(context)
     now = time.time()
-    turn = desk.conversation().handle(event, load_person(context, user.id), speaker_of(update, context), now)
+    person, speaker = load_person(context, user.id), speaker_of(update, context)
+    turn = desk.conversation().handle(event, person, speaker, now, pending_reminders(update, context, event))
     save_person(context, user.id, turn.person)
+    store_reminder_changes(update, context, turn)
     choose_language(context, turn.chosen_lang)
     question = question_of(event)
     if turn.unanswered and question is not None:

@@ -20,6 +20,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.conversation.render import render_message
 from bot.kb.message_keys import MessageKey
+from bot.storage.reminders import REMINDERS_FILE, ReminderStore
 from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
 from bot.storage.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
 from bot.telegram import admin, commands, inline, membership, navigation, questions
@@ -31,6 +32,7 @@ from bot.telegram.profile import publish_profile
 from bot.telegram.runtime.intake import JournalBot, UpdateIntake
 from bot.telegram.runtime.persistence import PersistentApplication, StatePersistence, open_state_persistence
 from bot.telegram.runtime.processing import MAX_CHATS_AT_ONCE, ChatOrderedProcessor
+from bot.telegram.runtime.reminder_loop import REMINDERS_KEY, Reminders, reminders_of
 from bot.telegram.runtime.transport import AiohttpRequest
 from bot.text.language import DEFAULT_LANGUAGE, parse_language
 from bot.understanding.answer import Responder
@@ -124,6 +126,7 @@ def build_application(
     unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
     application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
+    application.bot_data[REMINDERS_KEY] = Reminders(ReminderStore(settings.data_dir / REMINDERS_FILE), clock)
     for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
@@ -252,6 +255,9 @@ async def _post_init(application: AnyApplication) -> None:
             application.update_queue.put_nowait(update)
     desk = desk_of(application)
     await publish_profile(application.bot, desk.responder.kb)
+    reminders = reminders_of(application.bot_data)
+    if reminders is not None:  # what came due while the bot was down is sent first
+        reminders.start(application.bot, lambda: desk.responder.kb)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(
         NotImplementedError, RuntimeError, ValueError
@@ -285,6 +291,9 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
 
 
 async def _post_stop(application: AnyApplication) -> None:
+    reminders = reminders_of(application.bot_data)
+    if reminders is not None:
+        await reminders.stop()
     watcher = application.bot_data.pop(WATCHER_KEY, None)
     if isinstance(watcher, asyncio.Task):
         watcher.cancel()
@@ -298,6 +307,9 @@ async def _post_shutdown(application: AnyApplication) -> None:
     desk = desk_of(application)
     if desk.unanswered is not None:
         desk.unanswered.close()
+    reminders = reminders_of(application.bot_data)
+    if reminders is not None:
+        reminders.store.close()
     if isinstance(application.persistence, StatePersistence):
         application.persistence.close()
     intake = intake_of(application)
