@@ -21,9 +21,10 @@ def test_steps_in_an_english_conversation_are_in_english(responder: Responder) -
 
 def test_the_phrase_card_shows_albanian_with_the_translation(responder: Responder) -> None:
     chinese = chat(responder, "/phrases")[-1]
-    assert "Dua ta mbyll këtë numër.\n我想注销这个号码。" in chinese
+    assert "Dua ta mbyll përfundimisht këtë numër, ju lutem.\n我想彻底注销这个号码，谢谢。" in chinese
     english = chat(responder, "in English please", "/phrases")[-1]
-    assert "Dua ta mbyll këtë numër.\nI want to close this number." in english
+    close = "Dua ta mbyll përfundimisht këtë numër, ju lutem."
+    assert f"{close}\nI would like to close this number for good, please." in english
 
 
 def test_buttons_are_numbered_and_can_be_pressed(responder: Responder) -> None:

@@ -380,11 +380,12 @@ def test_a_missing_summary_is_named(kb_copy: Path) -> None:
 
 def test_phrases_keep_their_order_and_derive_traditional_chinese() -> None:
     kb = load_knowledge_base()
-    first = kb.phrases[0]
-    assert first.albanian == "Dua ta mbyll këtë numër."
-    assert first.meaning["zh-Hans"] == "我想注销这个号码。"
-    assert first.meaning["zh-Hant"] == "我想註銷這個號碼。"
-    assert first.meaning["en"] == "I want to close this number."
+    assert kb.phrases[0].albanian == "Mirëdita!"
+    close = kb.phrases[1]
+    assert close.albanian == "Dua ta mbyll përfundimisht këtë numër, ju lutem."
+    assert close.meaning["zh-Hans"] == "我想彻底注销这个号码，谢谢。"
+    assert close.meaning["zh-Hant"] == "我想徹底註銷這個號碼，謝謝。"
+    assert close.meaning["en"] == "I would like to close this number for good, please."
     assert kb.phrases[-1].albanian == "Faleminderit!"
 
 

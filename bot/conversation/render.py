@@ -151,7 +151,7 @@ def render_phrase_card(kb: KnowledgeBase, lang: Lang) -> Reply:
 
 
 def navigation(kb: KnowledgeBase, section: Section, lang: Lang) -> Buttons:
-    """◀ previous · next ▶, more detail · all steps, and related sections where there are no sub-steps."""
+    """◀ previous · next ▶, more detail (only where there are sub-steps) · all steps, phrase card."""
     moves: list[Button] = []
     if section.previous:
         moves.append(
