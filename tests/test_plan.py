@@ -284,3 +284,20 @@ def test_the_plan_is_offered_on_the_welcome_the_overview_and_did_you_mean(respon
     for turn, offered in ((welcome, True), (overview, True), (step, False)):
         kinds = [button.action.kind for row in turn.reply.buttons for button in row]
         assert ("plan" in kinds) == offered
+
+
+def test_the_console_chat_plans_with_numbered_buttons(responder: Responder) -> None:
+    from bot.console import run_console
+
+    printed: list[str] = []
+    lines = ["in English please", "/plan", "#2", "#2", "#1", "#1", "#7", "#16", "/reminders"]
+    run_console(Conversation(responder), [line + "\n" for line in lines], printed.append)
+    plan = next(
+        text for text in printed if text.startswith("Your plan · One · Abroad · I have it · Cancel it")
+    )
+    assert "#1 ☐ 1" in plan
+    ticked = printed[-3]
+    assert "☑ 4. Ask to cancel in writing" in ticked  # "#7" ticked the request
+    assert "#16 ⏰ Remind me in 3 days" in ticked
+    assert printed[-2].startswith("OK, I'll remind you on")
+    assert "check the number is really off" in printed[-1]  # /reminders lists it

@@ -116,7 +116,7 @@ async def test_commands_for_this_bot_are_answered_and_for_other_bots_ignored(
     [bare] = await reply_to(api, "/steps", **in_group(ANN))  # type: ignore[arg-type]  # we posted last
     assert bare["reply_markup"]["inline_keyboard"]
     [phrases] = await reply_to(api, f"/phrases@{BOT_USERNAME}", **in_group(BOB))  # type: ignore[arg-type]
-    assert "Dua ta mbyll këtë numër." in phrases["text"]
+    assert "Dua ta mbyll përfundimisht këtë numër, ju lutem." in phrases["text"]
     mark = api.mark()
     api.inject_message("/help@OtherBot", **in_group(ANN))  # type: ignore[arg-type]
     api.inject_message("/start@OtherBot", **in_group(BOB))  # type: ignore[arg-type]

@@ -37,15 +37,17 @@ async def test_out_of_scope_gets_a_polite_decline(api: FakeBotApi, bot: object) 
 
 async def test_start_shows_welcome_and_the_five_steps_as_buttons(api: FakeBotApi, bot: object) -> None:
     [reply] = await reply_to(api, "/start", chat_id=ANN, user_id=ANN)
-    assert len(buttons(reply)) == 5
-    assert all(button["callback_data"].startswith("s:") for button in buttons(reply))
+    *steps, plan = buttons(reply)
+    assert len(steps) == 5
+    assert all(button["callback_data"].startswith("s:") for button in steps)
+    assert plan["callback_data"] == "n::zh-Hans"  # and the personal plan
 
 
 async def test_start_with_a_section_id_is_a_deep_link(api: FakeBotApi, bot: object) -> None:
     [reply] = await reply_to(api, "/start store-documents", chat_id=ANN, user_id=ANN, language_code="en")
     assert reply["text"].startswith("Step 4.1 · ")
     [unknown] = await reply_to(api, "/start no-such-section", chat_id=ANN, user_id=ANN, language_code="en")
-    assert len(buttons(unknown)) == 5  # falls back to the welcome
+    assert len(buttons(unknown)) == 6  # falls back to the welcome: five steps and "My plan"
 
 
 async def test_help_steps_and_step_commands(api: FakeBotApi, bot: object) -> None:
@@ -107,10 +109,11 @@ async def test_the_phrase_card_by_command_and_by_the_button_under_step_4(
     api: FakeBotApi, bot: object
 ) -> None:
     [card] = await reply_to(api, "/phrases", chat_id=ANN, user_id=ANN, language_code="en")
-    assert "Dua ta mbyll këtë numër.\nI want to close this number." in card["text"]
+    close = "Dua ta mbyll përfundimisht këtë numër, ju lutem."
+    assert f"{close}\nI would like to close this number for good, please." in card["text"]
     [four] = await reply_to(api, "第四步", chat_id=ANN, user_id=ANN)
     [button] = [b for b in buttons(four) if b["callback_data"].startswith("p:")]
     mark = api.mark()
     api.inject_callback_query(button["callback_data"], message=four, user_id=ANN)
     [edit] = await api.wait_for_calls("editMessageText", since=mark)
-    assert "<b>Dua ta mbyll këtë numër.</b>\n我想注销这个号码。" in edit.params["text"]
+    assert f"<b>{close}</b>\n我想彻底注销这个号码，谢谢。" in edit.params["text"]
