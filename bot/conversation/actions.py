@@ -1,25 +1,45 @@
 """Button actions: what a button does, encoded in Telegram's callback data (at most 64 bytes).
 
+Two kinds are not pressed in place: "private" opens a private chat with the bot at
+/start <payload> (a deep link, for what must not happen in a group: /forget), so an adapter
+shows it as a link; "forget" confirms erasing everything kept about the person who presses it.
+
 Decoding is strict: data we never issued (stale after a knowledge-base edit, or forged)
 decodes to None, and the adapter answers with a short notice instead of failing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.text.language import LANGUAGES, Lang
 
 MAX_CALLBACK_BYTES = 64
-ActionKind = Literal["section", "detail", "steps", "lang", "phrases"]
-_CODES: dict[ActionKind, str] = {"section": "s", "detail": "d", "steps": "l", "lang": "g", "phrases": "p"}
+ActionKind = Literal["section", "detail", "steps", "lang", "phrases", "forget", "private"]
+_CODES: dict[ActionKind, str] = {
+    "section": "s",
+    "detail": "d",
+    "steps": "l",
+    "lang": "g",
+    "phrases": "p",
+    "forget": "f",
+    "private": "v",
+}
 _KINDS: dict[str, ActionKind] = {code: kind for kind, code in _CODES.items()}
+_NEEDS_TARGET: frozenset[ActionKind] = frozenset({"section", "detail", "private"})
+# Telegram's rule for a /start deep-link payload: 1-64 of A-Z a-z 0-9 _ -
+START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
 class Action:
-    """Show a section (or its sub-steps), list the steps, set the language, or show the phrase card."""
+    """Show a section (or its sub-steps), list the steps, set the language, show the phrase card,
+    confirm /forget, or go on in a private chat.
+
+    `section_id` is the section to show ("section", "detail"), or the /start payload ("private").
+    """
 
     kind: ActionKind
     lang: Lang
@@ -42,8 +62,9 @@ def decode_action(data: str | None) -> Action | None:
         return None
     kind = _KINDS[parts[0]]
     section_id = parts[1]
-    needs_section = kind in ("section", "detail")
-    if needs_section != bool(section_id):
+    if (kind in _NEEDS_TARGET) != bool(section_id):
+        return None
+    if kind == "private" and not START_PAYLOAD.fullmatch(section_id):
         return None
     lang: Lang = next(lang for lang in LANGUAGES if lang == parts[2])
     return Action(kind, lang, section_id)

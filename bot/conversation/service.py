@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.conversation.actions import Action
-from bot.conversation.render import Reply, render_outcome, render_privacy_warning
+from bot.conversation.render import FORGET_START, Reply, render_outcome, render_privacy_warning
+from bot.storage.unanswered import DEFAULT_KEEP_DAYS
 from bot.text.language import (
     LANGUAGES,
     Lang,
@@ -43,6 +44,8 @@ from bot.understanding.outcomes import (
 
 CONTEXT_TTL_SECONDS = 30 * 60  # a place in the guide older than this is forgotten (the language is kept)
 ASK_COMMANDS = frozenset({"ask", "q"})
+PRIVACY_COMMAND = "privacy"  # what is kept about a person (Telegram clients send it from the profile)
+FORGET_COMMAND = "forget"  # erase everything kept about the person, after a confirm button
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,9 @@ class Turn:
     replies: tuple[Reply, ...]
     person: PersonState
     chosen_lang: Lang | None
+    # The person confirmed /forget: the front end erases everything it keeps about them
+    # (and keeps neither `person` nor `chosen_lang`) before it sends the reply saying so.
+    erase: bool = False
 
     @property
     def reply(self) -> Reply:
@@ -174,10 +180,14 @@ class Turn:
 
 
 class Conversation:
-    """The rules of a turn, around one Responder (hand in a new one after a reload)."""
+    """The rules of a turn, around one Responder (hand in a new one after a reload).
 
-    def __init__(self, responder: Responder) -> None:
+    `unanswered_days` is how long the front end keeps unanswered questions: /privacy says it.
+    """
+
+    def __init__(self, responder: Responder, *, unanswered_days: int = DEFAULT_KEEP_DAYS) -> None:
         self.responder = responder
+        self.unanswered_days = unanswered_days
 
     def handle(self, event: Event, person: PersonState, speaker: Speaker, now: float) -> Turn:
         """Decide and render one turn for a person whose state was `person`."""
@@ -235,9 +245,13 @@ class Conversation:
         lang = self.quiet_language(person, speaker)
         kb = self.responder.kb
         outcome: Outcome
+        if name == FORGET_COMMAND or (name == "start" and argument.strip().lower() == FORGET_START):
+            return self._turn(self._forget_prompt(speaker), lang, person, speaker, now)
         if name == "start":
             payload = argument.split()[0].lower() if argument else ""
             outcome = self.responder.show(payload) if kb.has_section(payload) else Shown(Screen.WELCOME)
+        elif name == PRIVACY_COMMAND:
+            outcome = Shown(Screen.PRIVACY, days=self.unanswered_days)
         elif name == "steps":
             outcome = Shown(Screen.STEPS)
         elif name == "phrases":
@@ -268,6 +282,10 @@ class Conversation:
                 replace(speaker, chosen_lang=action.lang),
                 now,
             )
+        if action.kind == "forget":
+            return self._forget(action.lang, person, speaker, now)
+        if action.kind == "private":  # a deep link pressed where links are buttons (the console)
+            return self._command("start", action.section_id, person, speaker, now)
         if action.kind in ("steps", "phrases"):
             screen = Screen.STEPS if action.kind == "steps" else Screen.PHRASES
             return self._turn(Shown(screen), action.lang, person, speaker, now)
@@ -275,6 +293,21 @@ class Conversation:
             return self._turn(Declined(DeclineReason.STALE_BUTTON), action.lang, person, speaker, now)
         view = View.SUBSTEPS if action.kind == "detail" else View.SECTION
         return self._turn(self.responder.show(action.section_id, view), action.lang, person, speaker, now)
+
+    # --- what is kept about a person -------------------------------------------------------
+
+    @staticmethod
+    def _forget_prompt(speaker: Speaker) -> Shown:
+        """/forget: confirm with a button in a private chat; in a group, a link to one (what is
+        kept about a person, and that they erased it, is not the group's business)."""
+        return Shown(Screen.FORGET_IN_PRIVATE if speaker.in_group else Screen.FORGET_CONFIRM)
+
+    def _forget(self, lang: Lang, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        """The confirm button: the front end erases everything (Turn.erase); nothing is remembered."""
+        if speaker.in_group:  # a forged or forwarded button: only a private chat erases
+            return self._turn(Shown(Screen.FORGET_IN_PRIVATE), lang, person, speaker, now)
+        reply = render_outcome(self.responder.kb, Shown(Screen.FORGOTTEN), lang)
+        return Turn(Shown(Screen.FORGOTTEN), lang, (reply,), PersonState(), None, erase=True)
 
     # --- language ---------------------------------------------------------------------------
 
