@@ -28,12 +28,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationKey
+from telegram.warnings import PTBUserWarning
 
 from bot.storage.erasure import Erased, erase_person
 from bot.storage.sqlite_file import move_aside
@@ -330,8 +332,11 @@ async def forget_person(
     groups = [chat_id for chat_id, data in application.chat_data.items() if drop_person(data, user_id)]
     if groups:
         application.mark_data_for_update_persistence(chat_ids=groups)
-    if application.job_queue is not None:
-        for job in application.job_queue.jobs():
+    with warnings.catch_warnings():  # PTB warns on asking when its job-queue extra is not installed
+        warnings.simplefilter("ignore", PTBUserWarning)
+        jobs = application.job_queue
+    if jobs is not None:
+        for job in jobs.jobs():
             if user_id in (job.user_id, job.chat_id):
                 job.schedule_removal()
     if isinstance(application.persistence, StatePersistence):
