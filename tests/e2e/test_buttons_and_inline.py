@@ -70,6 +70,8 @@ async def test_empty_inline_query_offers_the_steps_in_order(api: FakeBotApi, bot
 async def test_command_menu_is_published_in_chinese_and_english(api: FakeBotApi, bot: object) -> None:
     english = api.my_commands(language_code="en")
     chinese = api.my_commands(language_code="zh")
-    assert [c["command"] for c in english] == ["start", "ask", "steps", "step", "phrases", "lang", "help"]
+    assert [c["command"] for c in english] == [
+        *("start", "ask", "steps", "step", "phrases", "lang", "help", "privacy", "forget")
+    ]
     assert english[1]["description"] != chinese[1]["description"]
     assert api.my_commands()  # the default menu for everyone else
