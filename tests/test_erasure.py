@@ -84,7 +84,7 @@ def test_a_moved_aside_copy_is_swept_and_an_unreadable_file_does_not_stop_the_re
     (tmp_path / "broken.sqlite3").write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
     (tmp_path / "notes.txt").write_text(f"{ANN} is not a database: not ours to edit")
     erased = erase_person(tmp_path, ANN, NOW)
-    assert erased.failed == ("broken.sqlite3",)
+    assert (erased.failed, erased.unreadable) == ((), ("broken.sqlite3",))
     assert f"{STATE_FILE}.damaged-20260101T000000Z" in erased.files
     (tmp_path / "broken.sqlite3").unlink()  # nobody can read it: looked at, reported, left
     assert [row for row in every_row(tmp_path) if str(ANN) in row] == []

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.person_key import load_person_key, user_key
-from bot.storage.sqlite_file import BUSY_TIMEOUT_SECONDS, transaction
+from bot.storage.sqlite_file import BUSY_TIMEOUT_SECONDS, is_damage, transaction
 from bot.storage.update_journal import erase_payloads_about
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -48,20 +48,31 @@ TABLE_ERASERS: Mapping[tuple[str, frozenset[str]], Eraser] = {
 logger = logging.getLogger("bot.erasure")
 
 
+class ErasureIncomplete(Exception):
+    """Some file could not be swept (locked, unreadable): the person must not be told it is done.
+
+    The message names the files, never the person; trying again is safe (an erasure is idempotent).
+    """
+
+
 @dataclass(frozen=True)
 class Erased:
-    """What one /forget did on disk: rows deleted or erased, files swept, files that failed."""
+    """What one /forget did on disk: rows deleted or erased, files swept, files that failed (busy,
+    locked, read-only: try again), files no SQLite can read (damaged copies: the operator's to delete)."""
 
     rows: int
     files: tuple[str, ...]
     failed: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
 
 
 def erase_person(data_dir: Path, user_id: int, now: float | None = None) -> Erased:
     """Delete every row about `user_id` (and their private chat) in every SQLite file of `data_dir`.
 
-    A file that cannot be swept (locked past the busy timeout, unreadable) is named in `failed`
-    and in a warning (never with the id); the others are swept all the same.
+    A file that cannot be swept is named in a warning (never with the id) and in `failed` (locked
+    past the busy timeout, read-only, I/O) or `unreadable` (damaged: nothing can read it, so
+    nothing can erase in it; whoever runs the bot should delete it); the others are swept all
+    the same.
     """
     identifiers: dict[str, object] = {
         "user": user_id,
@@ -71,16 +82,26 @@ def erase_person(data_dir: Path, user_id: int, now: float | None = None) -> Eras
     rows = 0
     swept: list[str] = []
     failed: list[str] = []
+    unreadable: list[str] = []
     for path in sqlite_files(data_dir):
         try:
             rows += _erase_in_file(path, identifiers, {user_id}, time.time() if now is None else now)
         except sqlite3.Error as exc:
-            failed.append(path.name)
             reason = getattr(exc, "sqlite_errorname", type(exc).__name__)
-            logger.warning("/forget could not erase in %s: %s", path.name, reason)
+            if isinstance(exc, sqlite3.DatabaseError) and is_damage(exc):
+                unreadable.append(path.name)
+                logger.warning(
+                    "/forget cannot erase in %s, which is damaged (%s): it may hold people's data;"
+                    " delete it once nobody needs to look at it",
+                    path,
+                    reason,
+                )
+            else:
+                failed.append(path.name)
+                logger.warning("/forget could not erase in %s: %s", path.name, reason)
         else:
             swept.append(path.name)
-    return Erased(rows, tuple(swept), tuple(failed))
+    return Erased(rows, tuple(swept), tuple(failed), tuple(unreadable))
 
 
 def sqlite_files(data_dir: Path) -> list[Path]:

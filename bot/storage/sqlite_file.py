@@ -134,7 +134,7 @@ def _open(path: Path, schema: str, version: int) -> sqlite3.Connection:
         raise
     except sqlite3.DatabaseError as exc:
         db.close()
-        if _is_damage(exc):
+        if is_damage(exc):
             raise _Damaged(str(exc)) from None
         raise DataFileError(f"cannot use {path}: {exc}{_hint(exc)}") from None
     return db
@@ -163,7 +163,8 @@ def _prepare(db: sqlite3.Connection, schema: str, version: int) -> None:
     db.execute(f"PRAGMA user_version = {int(version)}")
 
 
-def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is not a (readable) database, rather than busy, locked or full."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None:  # an error raised by the sqlite3 module itself, not by SQLite
         return False

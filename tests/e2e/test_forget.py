@@ -133,3 +133,30 @@ async def test_a_forged_confirm_pressed_in_a_group_erases_nothing(
     [edited] = await api.wait_for_sent(GROUP, since=mark)
     assert edited["text"] == kb.messages.get(MessageKey.FORGET_IN_PRIVATE, "en")
     assert bot.user_data[ZOE]["lang"] == "en"
+
+
+async def test_a_file_that_cannot_be_swept_is_never_reported_as_erased_and_a_retry_finishes(
+    api: FakeBotApi, start_bot: StartBot, data_dir: Path, kb: KnowledgeBase
+) -> None:
+    async with start_bot():
+        await reply_to(api, ZOE_TEXTS[0], chat_id=ZOE, user_id=ZOE, language_code="en")
+        holder = sqlite3.connect(data_dir / "extra.sqlite3", isolation_level=None)
+        holder.execute("CREATE TABLE notes (user_id INTEGER)")
+        holder.execute("INSERT INTO notes VALUES (?)", (ZOE,))
+        holder.execute("BEGIN EXCLUSIVE")  # another process holds the file past the busy timeout
+        [prompt] = await reply_to(api, "/forget", chat_id=ZOE, user_id=ZOE, language_code="en")
+        mark = api.mark()
+        api.inject_callback_query(
+            buttons(prompt)[0]["callback_data"], message=prompt, user_id=ZOE, language_code="en"
+        )
+        [error] = await api.wait_for_sent(ZOE, since=mark)
+        assert error["text"] == kb.messages.get(MessageKey.ERROR, "en")
+        holder.execute("ROLLBACK")
+        holder.close()
+        mark = api.mark()
+        api.inject_callback_query(
+            buttons(prompt)[0]["callback_data"], message=prompt, user_id=ZOE, language_code="en"
+        )
+        [done] = await api.wait_for_sent(ZOE, since=mark)
+        assert done["text"] == kb.messages.get(MessageKey.FORGOTTEN, "en")
+        assert rows_mentioning(data_dir, needles_for(ZOE, ZOE_TEXTS[:1])) == []

@@ -37,7 +37,7 @@ from telegram.ext import Application, BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationKey
 from telegram.warnings import PTBUserWarning
 
-from bot.storage.erasure import Erased, erase_person
+from bot.storage.erasure import Erased, ErasureIncomplete, erase_person
 from bot.storage.sqlite_file import move_aside
 from bot.storage.state_json import decode_entry, encode_entry
 from bot.storage.state_store import (
@@ -325,7 +325,7 @@ async def forget_person(
     scheduled jobs (reminders) are removed. Then a persistence run writes those changes (the
     group rows without them, their own rows deleted), and bot.storage.erasure sweeps every
     SQLite file in the data directory for what is left (the unanswered log, the journal, tables
-    added later), off the event loop.
+    added later), off the event loop. ErasureIncomplete when a file could not be swept.
     """
     application.drop_user_data(user_id)
     application.drop_chat_data(user_id)  # their private chat: its id is theirs
@@ -343,6 +343,8 @@ async def forget_person(
         application.persistence.forget_seen(user_id)
     await application.update_persistence()
     erased = await asyncio.to_thread(erase_person, data_dir, user_id)
+    if erased.failed:  # the error handler tells them something went wrong: they can try again
+        raise ErasureIncomplete(f"/forget could not sweep {', '.join(erased.failed)}")
     logger.info("a person's data was erased on request: %d rows in %d files", erased.rows, len(erased.files))
     return erased
 
