@@ -74,7 +74,7 @@ class UnansweredLog:
         self.path = path
         self.keep_seconds = keep_days * 86400.0 if keep_days is not None else None
         self._lock = threading.Lock()
-        self._key = load_person_key(path.parent)
+        self._key: bytes | None = None  # made on the first record: listing the log writes nothing
         self._db = open_database(path, _SCHEMA, SCHEMA_VERSION, "the unanswered-questions log")
         _add_person_column(self._db)
         self._pruned_at = 0.0
@@ -86,8 +86,8 @@ class UnansweredLog:
         text = normalize_text(redact(question))[:MAX_STORED_CHARS]
         if not text:
             return
-        asker = user_key(self._key, user_id) if user_id is not None else None
         try:
+            asker = user_key(self._person_key(), user_id) if user_id is not None else None
             with self._lock:
                 self._db.execute(
                     "INSERT INTO unanswered (asked_at, lang, decision, text, user_key)"
@@ -95,8 +95,13 @@ class UnansweredLog:
                     (now, lang, decision, text, asker),
                 )
             self._prune(now)
-        except sqlite3.Error as exc:  # disk full, I/O error: lose this record, keep answering
+        except (sqlite3.Error, OSError) as exc:  # disk full, I/O error: lose this record, keep answering
             logger.warning("unanswered question not recorded: %s", getattr(exc, "sqlite_errorname", exc))
+
+    def _person_key(self) -> bytes:
+        if self._key is None:
+            self._key = load_person_key(self.path.parent)
+        return self._key
 
     def _prune(self, now: float) -> None:
         """Delete the questions older than the retention, at most once an hour."""
