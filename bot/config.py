@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.kb.base import DEFAULT_KB_DIR
+from bot.storage.unanswered import DEFAULT_KEEP_DAYS
 from bot.text.patterns import BOT_TOKEN
 
 DEFAULT_DATA_DIR = Path("data")
@@ -48,6 +49,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     watch_kb: bool = False
     log_unanswered: bool = True
+    unanswered_keep_days: int = DEFAULT_KEEP_DAYS  # days an unanswered question is kept (/privacy says it)
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
@@ -157,6 +159,7 @@ def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Setting
         admin_ids=_admin_ids(env.get("BOT_ADMIN_IDS", "")),
         watch_kb=_flag(env, "BOT_WATCH_KB", default=False),
         log_unanswered=_flag(env, "BOT_LOG_UNANSWERED", default=True),
+        unanswered_keep_days=_days(env, "BOT_UNANSWERED_KEEP_DAYS", default=DEFAULT_KEEP_DAYS),
         webhook_url=_url(env, "BOT_WEBHOOK_URL"),
         webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
         webhook_port=_port(env.get("BOT_WEBHOOK_PORT", "8443")),
@@ -201,6 +204,18 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if value in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+
+
+MAX_KEEP_DAYS = 3650
+
+
+def _days(env: Mapping[str, str], name: str, *, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= MAX_KEEP_DAYS:
+        raise ConfigError(f"{name} must be a whole number of days from 1 to {MAX_KEEP_DAYS}, not {value!r}")
+    return int(value)
 
 
 def _port(value: str) -> int:

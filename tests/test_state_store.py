@@ -68,7 +68,7 @@ async def save_and_reload(path: Path, users: dict[int, Any]) -> dict[int, Any]:
 def test_any_json_data_comes_back_exactly(data: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         loaded = asyncio.run(save_and_reload(Path(scratch) / STATE_FILE, {7: data}))
-    assert loaded == {7: data}
+    assert loaded == ({7: data} if data else {})  # empty data is no row: PTB makes a fresh {} anyway
 
 
 @settings(max_examples=60, deadline=None)
@@ -79,7 +79,7 @@ def test_entries_that_are_not_json_are_left_out_and_the_rest_is_saved(
     mixed = {**data, **{f"odd-{key}": value for key, value in odd.items()}}
     with tempfile.TemporaryDirectory() as scratch:
         loaded = asyncio.run(save_and_reload(Path(scratch) / STATE_FILE, {7: mixed}))
-    assert loaded == {7: data}
+    assert loaded == ({7: data} if data else {})
 
 
 def test_what_is_not_json_is_named_by_type_never_by_value() -> None:

@@ -1,11 +1,16 @@
 """Button actions: what a button does, encoded in Telegram's callback data (at most 64 bytes).
 
+Two kinds are not pressed in place: "private" opens a private chat with the bot at
+/start <payload> (a deep link, for what must not happen in a group: /forget), so an adapter
+shows it as a link; "forget" confirms erasing everything kept about the person who presses it.
+
 Decoding is strict: data we never issued (stale after a knowledge-base edit, or forged)
 decodes to None, and the adapter answers with a short notice instead of failing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,6 +32,9 @@ ActionKind = Literal[
     "request",
     "remind",
     "unremind",
+    # What is kept about a person (issue 20): confirm /forget; go on in a private chat.
+    "forget",
+    "private",
 ]
 _CODES: dict[ActionKind, str] = {
     "section": "s",
@@ -40,15 +48,22 @@ _CODES: dict[ActionKind, str] = {
     "request": "m",
     "remind": "r",
     "unremind": "x",
+    "forget": "f",
+    "private": "v",
 }
 _KINDS: dict[str, ActionKind] = {code: kind for kind, code in _CODES.items()}
+# Telegram's rule for a /start deep-link payload: 1-64 of A-Z a-z 0-9 _ -
+START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
 class Action:
     """Show a section (or its sub-steps), list the steps, set the language, show the phrase card,
-    or act on the personal plan. `section_id` carries the section, or a plan action's payload
-    (the answers so far, a step key, a reminder kind)."""
+    or act on the personal plan, confirm /forget, or go on in a private chat.
+
+    `section_id` carries the section ("section", "detail"), a plan action's payload (the answers
+    so far, a step key, a reminder kind), or the /start payload ("private").
+    """
 
     kind: ActionKind
     lang: Lang
@@ -88,5 +103,7 @@ def _payload_fits(kind: ActionKind, payload: str) -> bool:
             return payload in STEP_KEYS
         case "remind" | "unremind":
             return parse_reminder_kind(payload) is not None
+        case "private":
+            return START_PAYLOAD.fullmatch(payload) is not None
         case _:
             return not payload

@@ -35,6 +35,7 @@ _SMALL_TALK_KEYS = {
     "identity": MessageKey.SMALL_TALK_IDENTITY,
     "acknowledgement": MessageKey.SMALL_TALK_ACKNOWLEDGEMENT,
 }
+FORGET_START = "forget"  # the /start payload of the private chat where /forget is confirmed
 BUTTON_LABEL_MAX = (
     40  # longer labels are cut by Telegram clients: the knowledge-base check keeps them shorter
 )
@@ -103,8 +104,8 @@ def render_outcome(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> Reply:
             return Reply(split_message([_paragraph(text)]), (_all_steps_row(kb, lang),))
         case SmallTalk(kind=kind):
             return render_steps(kb, lang, intro=_SMALL_TALK_KEYS[kind.value], header=False)
-        case Shown(screen=screen):
-            return _render_screen(kb, screen, lang)
+        case Shown(screen=screen, days=days):
+            return _render_screen(kb, screen, lang, days)
 
 
 def render_section(kb: KnowledgeBase, section_id: str, lang: Lang, view: View = View.SECTION) -> Reply:
@@ -230,7 +231,7 @@ def _render_clarify(kb: KnowledgeBase, options: list[Section], lang: Lang) -> Re
     return Reply(split_message(["\n".join(lines)]), buttons)
 
 
-def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang) -> Reply:
+def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang, days: int) -> Reply:
     match screen:
         case Screen.WELCOME:
             return render_steps(kb, lang, intro=MessageKey.WELCOME)
@@ -251,6 +252,17 @@ def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang) -> Reply:
             return render_message(kb, MessageKey.GROUP_INTRO, lang)
         case Screen.PHRASES:
             return render_phrase_card(kb, lang)
+        case Screen.PRIVACY:
+            return render_message(kb, MessageKey.PRIVACY, lang, days=days)
+        case Screen.FORGET_CONFIRM:
+            confirm = Button(kb.messages.get(MessageKey.BUTTON_FORGET, lang), Action("forget", lang))
+            return Reply(render_message(kb, MessageKey.FORGET_CONFIRM, lang).texts, ((confirm,),))
+        case Screen.FORGET_IN_PRIVATE:
+            label = kb.messages.get(MessageKey.BUTTON_OPEN_PRIVATE, lang)
+            link = Button(label, Action("private", lang, FORGET_START))
+            return Reply(render_message(kb, MessageKey.FORGET_IN_PRIVATE, lang).texts, ((link,),))
+        case Screen.FORGOTTEN:
+            return render_message(kb, MessageKey.FORGOTTEN, lang)
 
 
 # --- pieces ---------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from bot.conversation.actions import Action
 from bot.conversation.plan import Plan, PlanShown, Reminder, ReminderChange
 from bot.conversation.plan_flow import PLAN_ACTIONS, PlanFlow, PlanRequest
 from bot.conversation.plan_render import plan_button_row, render_unknown_command
-from bot.conversation.render import Reply, render_outcome, render_privacy_warning
+from bot.conversation.render import FORGET_START, Reply, render_outcome, render_privacy_warning
+from bot.storage.unanswered import DEFAULT_KEEP_DAYS
 from bot.text.language import (
     LANGUAGES,
     Lang,
@@ -47,8 +48,22 @@ from bot.understanding.outcomes import (
 
 CONTEXT_TTL_SECONDS = 30 * 60  # a place in the guide older than this is forgotten (the language is kept)
 ASK_COMMANDS = frozenset({"ask", "q"})
+PRIVACY_COMMAND = "privacy"  # what is kept about a person (Telegram clients send it from the profile)
+FORGET_COMMAND = "forget"  # erase everything kept about the person, after a confirm button
 KNOWN_COMMANDS = frozenset(
-    {"start", "help", "steps", "step", "phrases", "lang", "plan", "reminders", *ASK_COMMANDS}
+    {
+        "start",
+        "help",
+        "steps",
+        "step",
+        "phrases",
+        "lang",
+        "plan",
+        "reminders",
+        PRIVACY_COMMAND,
+        FORGET_COMMAND,
+    }
+    | ASK_COMMANDS
 )
 
 
@@ -174,6 +189,9 @@ class Turn:
     person: PersonState
     chosen_lang: Lang | None
     reminder_changes: tuple[ReminderChange, ...] = ()  # for the front end's reminder store
+    # The person confirmed /forget: the front end erases everything it keeps about them
+    # (and keeps neither `person` nor `chosen_lang`) before it sends the reply saying so.
+    erase: bool = False
 
     @property
     def reply(self) -> Reply:
@@ -196,10 +214,14 @@ class Turn:
 
 
 class Conversation:
-    """The rules of a turn, around one Responder (hand in a new one after a reload)."""
+    """The rules of a turn, around one Responder (hand in a new one after a reload).
 
-    def __init__(self, responder: Responder) -> None:
+    `unanswered_days` is how long the front end keeps unanswered questions: /privacy says it.
+    """
+
+    def __init__(self, responder: Responder, *, unanswered_days: int = DEFAULT_KEEP_DAYS) -> None:
         self.responder = responder
+        self.unanswered_days = unanswered_days
 
     def handle(
         self,
@@ -274,9 +296,13 @@ class Conversation:
         if name not in KNOWN_COMMANDS:  # a typo, an old command: say so, then the help
             turn = self._turn(Shown(Screen.HELP), lang, person, speaker, now)
             return replace(turn, replies=(render_unknown_command(kb, turn.reply, lang),))
+        if name == FORGET_COMMAND or (name == "start" and argument.strip().lower() == FORGET_START):
+            return self._turn(self._forget_prompt(speaker), lang, person, speaker, now)
         if name == "start":
             payload = argument.split()[0].lower() if argument else ""
             outcome = self.responder.show(payload) if kb.has_section(payload) else Shown(Screen.WELCOME)
+        elif name == PRIVACY_COMMAND:
+            outcome = Shown(Screen.PRIVACY, days=self.unanswered_days)
         elif name == "steps":
             outcome = Shown(Screen.STEPS)
         elif name == "phrases":
@@ -307,6 +333,10 @@ class Conversation:
                 replace(speaker, chosen_lang=action.lang),
                 now,
             )
+        if action.kind == "forget":
+            return self._forget(action.lang, person, speaker, now)
+        if action.kind == "private":  # a deep link pressed where links are buttons (the console)
+            return self._command("start", action.section_id, person, speaker, now)
         if action.kind in ("steps", "phrases"):
             screen = Screen.STEPS if action.kind == "steps" else Screen.PHRASES
             return self._turn(Shown(screen), action.lang, person, speaker, now)
@@ -314,6 +344,21 @@ class Conversation:
             return self._turn(Declined(DeclineReason.STALE_BUTTON), action.lang, person, speaker, now)
         view = View.SUBSTEPS if action.kind == "detail" else View.SECTION
         return self._turn(self.responder.show(action.section_id, view), action.lang, person, speaker, now)
+
+    # --- what is kept about a person -------------------------------------------------------
+
+    @staticmethod
+    def _forget_prompt(speaker: Speaker) -> Shown:
+        """/forget: confirm with a button in a private chat; in a group, a link to one (what is
+        kept about a person, and that they erased it, is not the group's business)."""
+        return Shown(Screen.FORGET_IN_PRIVATE if speaker.in_group else Screen.FORGET_CONFIRM)
+
+    def _forget(self, lang: Lang, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        """The confirm button: the front end erases everything (Turn.erase); nothing is remembered."""
+        if speaker.in_group:  # a forged or forwarded button: only a private chat erases
+            return self._turn(Shown(Screen.FORGET_IN_PRIVATE), lang, person, speaker, now)
+        reply = render_outcome(self.responder.kb, Shown(Screen.FORGOTTEN), lang)
+        return Turn(Shown(Screen.FORGOTTEN), lang, (reply,), PersonState(), None, erase=True)
 
     # --- language ---------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "reminder_set": frozenset({"date"}),
     "reminder_line_verify": frozenset({"date"}),
     "reminder_line_ported": frozenset({"date"}),
+    "privacy": frozenset({"days"}),  # how long unanswered questions are kept (issue 20)
 }
 
 # Where a longer text would break something: Telegram refuses the call, or a bold heading
@@ -45,6 +46,10 @@ MESSAGE_MAX_CHARS: Mapping[str, int] = {
     "cmd_phrases": 256,
     "cmd_plan": 256,  # issue 17
     "cmd_reminders": 256,
+    "cmd_privacy": 256,  # issue 20
+    "cmd_forget": 256,
+    "btn_forget": 40,  # button labels (BUTTON_LABEL_MAX)
+    "btn_open_private": 40,
     "steps_header": 80,  # headings, like a section title (MAX_TITLE_CHARS)
     "step_label": 40,  # before a title in every heading: 第 4 步 · …
     "step_label_all": 40,

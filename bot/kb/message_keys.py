@@ -136,3 +136,13 @@ class MessageKey(StrEnum):
     REMINDER_CANCELLED = "reminder_cancelled"
     REMINDER_DUE_VERIFY = "reminder_due_verify"
     REMINDER_DUE_PORTED = "reminder_due_ported"
+    # What the bot keeps about a person (issue 20)
+    PRIVACY = "privacy"
+    FORGET_CONFIRM = "forget_confirm"
+    FORGET_IN_PRIVATE = "forget_in_private"
+    FORGOTTEN = "forgotten"
+    BUTTON_FORGET = "btn_forget"
+    BUTTON_OPEN_PRIVATE = "btn_open_private"
+    COMMAND_PRIVACY = "cmd_privacy"
+    COMMAND_FORGET = "cmd_forget"
+    ADMIN_PRIVATE_ONLY = "admin_private_only"

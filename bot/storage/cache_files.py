@@ -45,7 +45,7 @@ def write_json(path: Path, value: object) -> None:
     text = json.dumps(value, ensure_ascii=False)
     temporary: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # files: mkstemp makes them 0600
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp", delete=False
         ) as handle:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ _SQLITE_NOTADB = 26
 _COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's files next to a database
 BUSY_TIMEOUT_SECONDS = 2.0
 CACHE_KIB = 256
+PRIVATE_FILE_MODE = 0o600  # people's data: readable by the bot's own user only
 logger = logging.getLogger("bot.data")
 
 
@@ -99,7 +101,26 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
+def make_private(path: Path) -> None:
+    """Create `path` empty if it is missing, and make it and SQLite's files beside it 0600.
+
+    SQLite creates its -wal, -shm and -journal files with the mode of the database file, so a
+    database made 0600 before SQLite opens it never has a readable companion; an older 0644
+    one is tightened here (silently left when that is not allowed: the data directory's check
+    at start-up names it).
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    for name in (path.name, *(path.name + suffix for suffix in _COMPANIONS)):
+        with contextlib.suppress(OSError):
+            os.chmod(path.with_name(name), PRIVATE_FILE_MODE)
+
+
 def _open(path: Path, schema: str, version: int) -> sqlite3.Connection:
+    try:
+        make_private(path)
+    except OSError as exc:
+        raise DataFileError(f"cannot open {path}: {exc.strerror or exc}{_os_hint(exc)}") from None
     try:
         db = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
@@ -113,7 +134,7 @@ def _open(path: Path, schema: str, version: int) -> sqlite3.Connection:
         raise
     except sqlite3.DatabaseError as exc:
         db.close()
-        if _is_damage(exc):
+        if is_damage(exc):
             raise _Damaged(str(exc)) from None
         raise DataFileError(f"cannot use {path}: {exc}{_hint(exc)}") from None
     return db
@@ -129,6 +150,9 @@ def _prepare(db: sqlite3.Connection, schema: str, version: int) -> None:
     # FULL (the default) would fsync on every commit, and these commits run on the bot's
     # event loop: one unanswered question logged stalled every chat for the disk's flush.
     db.execute("PRAGMA synchronous = NORMAL")
+    # What is deleted (a person who sent /forget, people not seen for 30 days) is overwritten,
+    # not left readable in a free page of the file.
+    db.execute("PRAGMA secure_delete = ON")
     found = db.execute("PRAGMA quick_check").fetchone()
     if found is None or found[0] != "ok":
         raise _Damaged(f"integrity check: {found[0] if found else 'no result'}")
@@ -139,11 +163,18 @@ def _prepare(db: sqlite3.Connection, schema: str, version: int) -> None:
     db.execute(f"PRAGMA user_version = {int(version)}")
 
 
-def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is not a (readable) database, rather than busy, locked or full."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None:  # an error raised by the sqlite3 module itself, not by SQLite
         return False
     return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _os_hint(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return " (check that the bot's user may write to the directory)"
+    return ""
 
 
 def _hint(exc: sqlite3.Error) -> str:

@@ -22,8 +22,10 @@ made from the event loop: a finished update must be on disk before the next one 
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -40,6 +42,42 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS updates_done_at ON updates (done_at);"
 )
 Clock = Callable[[], float]
+
+
+def erase_payloads_about(db: sqlite3.Connection, ids: Collection[int], now: float) -> int:
+    """Finish every unfinished update that names one of `ids` (as a user's or chat's "id"),
+    erasing its payload; how many. For /forget (bot.storage.erasure), on any connection.
+
+    Finished, not deleted: the id stays for deduplication, and the update being handled right
+    now (the /forget confirmation itself) is not handed out again after a crash.
+    """
+    rows = db.execute("SELECT update_id, payload FROM updates WHERE done_at IS NULL AND payload IS NOT NULL")
+    found = [update_id for update_id, payload in rows.fetchall() if _names_any(payload, ids)]
+    db.executemany(
+        "UPDATE updates SET payload = NULL, done_at = ? WHERE update_id = ?",
+        [(now, update_id) for update_id in found],
+    )
+    return len(found)
+
+
+def _names_any(payload: str, ids: Collection[int]) -> bool:
+    """Whether any object in the JSON `payload` has an "id" among `ids` (a payload that is not
+    JSON is treated as naming them: better erased than kept)."""
+    try:
+        value = json.loads(payload)
+    except (ValueError, RecursionError):
+        return True
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            found = item.get("id")
+            if isinstance(found, int) and not isinstance(found, bool) and found in ids:
+                return True
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 class UpdateJournalError(Exception):

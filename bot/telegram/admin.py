@@ -1,10 +1,16 @@
-"""Admin commands: /reload the knowledge base, /unanswered questions (BOT_ADMIN_IDS only)."""
+"""Admin commands: /reload the knowledge base, /unanswered questions (BOT_ADMIN_IDS only).
+
+Their reports go to an admin's private chat only: the unanswered log holds other people's
+questions, and a reload's errors are the operator's business, not a group's. In a group an
+admin is told to ask privately; nothing is reloaded or listed there.
+"""
 
 from __future__ import annotations
 
 import time
 
 from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.conversation.render import render_message, render_plain
@@ -26,16 +32,23 @@ def _is_admin(update: Update, desk: Desk) -> bool:
     return user is not None and user.id in desk.settings.admin_ids
 
 
+async def _admin_in_private(update: Update, context: AnyContext, message: Message) -> bool:
+    """Whether this is an admin in a private chat; if not, they are told why nothing happens."""
+    desk = get_desk(context)
+    if _is_admin(update, desk) and message.chat.type == ChatType.PRIVATE:
+        return True
+    key = MessageKey.ADMIN_PRIVATE_ONLY if _is_admin(update, desk) else MessageKey.NOT_ADMIN
+    await send_reply(message, render_message(desk.responder.kb, key, language_for(update, context)))
+    return False
+
+
 async def reload_command(update: Update, context: AnyContext) -> None:
     """Start a reload of the knowledge base; the admin hears the result when it is done."""
     message = update.effective_message
-    if message is None:
+    if message is None or not await _admin_in_private(update, context, message):
         return
     desk = get_desk(context)
     lang = language_for(update, context)
-    if not _is_admin(update, desk):
-        await send_reply(message, render_message(desk.responder.kb, MessageKey.NOT_ADMIN, lang))
-        return
     # Updates are handled one at a time, and a reload takes a while (seconds for a big
     # knowledge base): run it beside them, so nobody waits for it. PTB's stop() awaits it.
     context.application.create_task(_reload_and_report(message, desk, lang), update=update)
@@ -57,14 +70,11 @@ async def _reload_and_report(message: Message, desk: Desk, lang: Lang) -> None:
 async def unanswered_command(update: Update, context: AnyContext) -> None:
     """The most frequent unanswered questions of the last days (/unanswered 7d)."""
     message = update.effective_message
-    if message is None:
+    if message is None or not await _admin_in_private(update, context, message):
         return
     desk = get_desk(context)
     kb = desk.responder.kb
     lang = language_for(update, context)
-    if not _is_admin(update, desk):
-        await send_reply(message, render_message(kb, MessageKey.NOT_ADMIN, lang))
-        return
     try:
         window = parse_duration(context.args[0] if context.args else DEFAULT_WINDOW)
     except ValueError:

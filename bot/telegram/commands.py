@@ -1,4 +1,5 @@
-"""Commands: /start (with deep links), /help, /steps, /step N, /lang, /ask and /q, /phrases.
+"""Commands: /start (with deep links), /help, /steps, /step N, /lang, /ask and /q, /phrases,
+/privacy and /forget.
 
 /ask is how people ask in a group with Telegram's default privacy mode, where the bot does
 not receive plain @mentions: "/ask 第四步要带什么" (or "/ask@SimHelpBot …", "/q …").
@@ -16,7 +17,19 @@ from bot.telegram.people import AnyContext
 from bot.telegram.turns import take_turn
 
 # The commands in the menu; /q is a short alias of /ask and is not listed.
-MENU_COMMANDS = ("start", "ask", "steps", "step", "plan", "reminders", "phrases", "lang", "help")
+MENU_COMMANDS = (
+    "start",
+    "ask",
+    "steps",
+    "step",
+    "plan",
+    "reminders",
+    "phrases",
+    "lang",
+    "help",
+    "privacy",
+    "forget",
+)
 COMMANDS = (*MENU_COMMANDS, "q")
 
 

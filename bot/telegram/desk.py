@@ -67,12 +67,13 @@ class Desk:
 
     def conversation(self) -> Conversation:
         """The conversation service over the current responder: take it once per turn."""
-        return Conversation(self.responder)
+        return Conversation(self.responder, unanswered_days=self.settings.unanswered_keep_days)
 
-    def note_unanswered(self, question: str, turn: Turn, now: float) -> None:
-        """Record a declined or clarify-only question (redacted) when the log is enabled."""
+    def note_unanswered(self, question: str, turn: Turn, now: float, user_id: int) -> None:
+        """Record a declined or clarify-only question (redacted, with a keyed hash of who asked,
+        so that /forget finds it) when the log is enabled."""
         if self.unanswered is not None and turn.unanswered:
-            self.unanswered.record(question, turn.lang, turn.decision, now)
+            self.unanswered.record(question, turn.lang, turn.decision, now, user_id)
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:

@@ -31,7 +31,7 @@ async def on_my_membership(update: Update, context: AnyContext) -> None:
     joined = change.old_chat_member.status in _OUTSIDE and change.new_chat_member.status in _INSIDE
     if not joined or context.chat_data.get(INTRO_KEY):
         return
-    turn = decide(update, context, Joined())
+    turn = await decide(update, context, Joined())
     if turn is None:
         return
     context.chat_data[INTRO_KEY] = True

@@ -29,7 +29,7 @@ async def on_button(update: Update, context: AnyContext) -> None:
         notice = kb.messages.get(MessageKey.STALE_BUTTON, language_for(update, context))
         await deliver(lambda: query.answer(notice))
         return
-    turn = decide(update, context, Press(action))
+    turn = await decide(update, context, Press(action))
     if turn is None:
         return
     if isinstance(turn.outcome, Declined):  # a stale button: say so briefly, leave the message as it is

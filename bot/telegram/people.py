@@ -63,6 +63,15 @@ def save_person(context: AnyContext, user_id: int, person: PersonState) -> None:
     data[person_key(user_id)] = person.to_json()
 
 
+def drop_person(chat_data: dict[Any, Any], user_id: int) -> bool:
+    """Remove this person's place from one chat's data (for /forget); whether it held one."""
+    found = chat_data.pop(person_key(user_id), None) is not None
+    legacy = chat_data.get(LEGACY_PEOPLE_KEY)
+    if isinstance(legacy, dict):
+        found = legacy.pop(person_key(user_id), None) is not None or found
+    return found
+
+
 def chosen_language(context: AnyContext) -> Lang | None:
     """The language this user picked (/lang, or "in English please"), if any."""
     value = context.user_data.get(LANGUAGE_KEY) if context.user_data is not None else None

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
-from bot.conversation.render import Reply
+from bot.conversation.render import Button, Reply
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ATTEMPTS = 4
@@ -49,21 +49,23 @@ async def deliver(call: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The reply's buttons as an inline keyboard (None when it has none)."""
+def keyboard(reply: Reply, bot_username: str | None = None) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as an inline keyboard (None when it has none); a "private" action is a
+    link that opens a private chat with the bot at /start <payload>."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(button.label, url=button.url)
-                if button.url
-                else InlineKeyboardButton(button.label, callback_data=button.action.encode())
-                for button in row
-            ]
-            for row in reply.buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(button, bot_username) for button in row] for row in reply.buttons])
+
+
+def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    action = button.action
+    if action.kind == "private" and bot_username:
+        return InlineKeyboardButton(
+            button.label, url=f"https://t.me/{bot_username}?start={action.section_id}"
+        )
+    return InlineKeyboardButton(button.label, callback_data=action.encode())
 
 
 async def send_reply(message: Message, reply: Reply) -> list[Message]:
@@ -76,7 +78,7 @@ async def send_reply(message: Message, reply: Reply) -> list[Message]:
                 lambda text=text, last=last: message.reply_text(  # type: ignore[misc]
                     text,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply) if last else None,
+                    reply_markup=keyboard(reply, message.get_bot().username) if last else None,
                     link_preview_options=NO_PREVIEW,
                 )
             )
@@ -92,7 +94,7 @@ async def edit_reply(message: Message, reply: Reply) -> None:
             lambda: message.edit_text(
                 first,
                 parse_mode=ParseMode.HTML,
-                reply_markup=None if rest else keyboard(reply),
+                reply_markup=None if rest else keyboard(reply, message.get_bot().username),
                 link_preview_options=NO_PREVIEW,
             )
         )
@@ -105,7 +107,7 @@ async def edit_reply(message: Message, reply: Reply) -> None:
             lambda text=text, last=last: message.chat.send_message(  # type: ignore[misc]
                 text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply) if last else None,
+                reply_markup=keyboard(reply, message.get_bot().username) if last else None,
                 link_preview_options=NO_PREVIEW,
                 message_thread_id=message.message_thread_id if message.is_topic_message else None,
             )

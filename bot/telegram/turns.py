@@ -15,6 +15,7 @@ from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, choose_language, load_person, save_person, speaker_of
 from bot.telegram.reminders import pending_reminders, store_reminder_changes
 from bot.telegram.replies import send_reply
+from bot.telegram.runtime.persistence import forget_person
 from bot.text.language import Lang
 
 
@@ -26,8 +27,9 @@ def language_for(update: Update, context: AnyContext, text: str | None = None) -
     return conversation.language_for(text, person or PersonState(), speaker_of(update, context))
 
 
-def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
-    """The conversation service's turn for `event` from this update's sender, state saved."""
+async def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
+    """The conversation service's turn for `event` from this update's sender, state saved (or,
+    after /forget, everything about them erased)."""
     user = update.effective_user
     if user is None:
         return None
@@ -35,18 +37,21 @@ def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
     now = time.time()
     person, speaker = load_person(context, user.id), speaker_of(update, context)
     turn = desk.conversation().handle(event, person, speaker, now, pending_reminders(update, context, event))
+    if turn.erase:  # nothing may touch their chat_data or user_data again in this turn
+        await forget_person(context.application, user.id, desk.settings.data_dir)
+        return turn
     save_person(context, user.id, turn.person)
     store_reminder_changes(update, context, turn)
     choose_language(context, turn.chosen_lang)
     question = question_of(event)
     if turn.unanswered and question is not None:
-        desk.note_unanswered(question, turn, now)
+        desk.note_unanswered(question, turn, now, user.id)
     return turn
 
 
 async def take_turn(update: Update, context: AnyContext, message: Message, event: Event) -> None:
     """Answer `message` with the turn for `event` (replies in its thread, quoting it in groups)."""
-    turn = decide(update, context, event)
+    turn = await decide(update, context, event)
     if turn is not None:
         for reply in turn.replies:
             await send_reply(message, reply)

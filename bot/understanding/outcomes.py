@@ -93,13 +93,22 @@ class Screen(StrEnum):
     STEP_USAGE = "step_usage"
     ASK_USAGE = "ask_usage"
     GROUP_INTRO = "group_intro"
+    # What the bot keeps about a person (issue 20)
+    PRIVACY = "privacy"  # what is kept, where, how long, who sees it, how to erase it
+    FORGET_CONFIRM = "forget_confirm"  # /forget in a private chat: a button to confirm
+    FORGET_IN_PRIVATE = "forget_in_private"  # /forget in a group: a link to a private chat
+    FORGOTTEN = "forgotten"  # everything kept about the person was erased
 
 
 @dataclass(frozen=True)
 class Shown:
-    """Show a fixed screen: the welcome, help, the steps, the language menu, the phrase card."""
+    """Show a fixed screen: the welcome, help, the steps, the language menu, the phrase card.
+
+    `days` is the number a screen states: for /privacy, how long unanswered questions are kept.
+    """
 
     screen: Screen
+    days: int = 0
 
 
 Outcome = Answered | Clarify | Declined | SmallTalk | Shown

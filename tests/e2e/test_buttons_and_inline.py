@@ -71,15 +71,19 @@ async def test_command_menu_is_published_in_chinese_and_english(api: FakeBotApi,
     english = api.my_commands(language_code="en")
     chinese = api.my_commands(language_code="zh")
     assert [c["command"] for c in english] == [
-        "start",
-        "ask",
-        "steps",
-        "step",
-        "plan",
-        "reminders",
-        "phrases",
-        "lang",
-        "help",
+        *(
+            "start",
+            "ask",
+            "steps",
+            "step",
+            "plan",
+            "reminders",
+            "phrases",
+            "lang",
+            "help",
+            "privacy",
+            "forget",
+        )
     ]
     assert english[1]["description"] != chinese[1]["description"]
     assert api.my_commands()  # the default menu for everyone else

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
 from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
+from bot.telegram.runtime.app import desk_of
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
 
@@ -43,3 +44,28 @@ async def test_opting_out_stores_nothing(api: FakeBotApi, start_bot: StartBot, d
     async with start_bot(BOT_LOG_UNANSWERED="0"):
         await reply_to(api, "tell me a joke", chat_id=FAY, user_id=FAY)
     assert not (data_dir / DATABASE_FILE).exists()
+
+
+async def test_admin_reports_in_a_group_post_nothing_of_the_log_there(
+    api: FakeBotApi, start_bot: StartBot, kb: KnowledgeBase
+) -> None:
+    group = -100_555_0001
+    question = "how long does pizza take in Durres"
+    async with start_bot() as application:
+        await reply_to(api, question, chat_id=FAY, user_id=FAY, first_name="Fay", username="fay_durres")
+        before = desk_of(application).responder
+        mark = api.mark()
+        in_group = {"chat_id": group, "user_id": ADMIN_ID, "chat_type": "supergroup", "language_code": "en"}
+        [told] = await reply_to(api, "/unanswered@SimHelpBot 7d", **in_group)
+        [reload_told] = await reply_to(api, "/reload@SimHelpBot", **in_group)
+        [private] = await reply_to(
+            api, "/unanswered 7d", chat_id=ADMIN_ID, user_id=ADMIN_ID, language_code="en"
+        )
+        assert desk_of(application).responder is before  # nothing was reloaded from the group
+    assert told["text"] == reload_told["text"] == kb.messages.get(MessageKey.ADMIN_PRIVATE_ONLY, "en")
+    posted = " ".join(api.sent_texts(group, since=mark))
+    assert "pizza" not in posted
+    # In private the admin gets the report, with the question and nobody's id or name.
+    assert "pizza" in private["text"]
+    assert not {str(FAY), "Fay", "fay_durres"} & set(private["text"].replace("\n", " ").split())
+    assert str(FAY) not in private["text"]

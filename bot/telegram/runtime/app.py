@@ -20,6 +20,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.conversation.render import render_message
 from bot.kb.message_keys import MessageKey
+from bot.storage.data_dir import make_private_dir
 from bot.storage.reminders import REMINDERS_FILE, ReminderStore
 from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
 from bot.storage.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
@@ -105,7 +106,9 @@ def build_application(
     people after 30 days) and `stop_within` (how long a stop waits for updates in hand) are there
     for tests and benchmarks.
     """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir, "BOT_DATA_DIR")
+    if settings.cache_dir is not None and settings.cache_dir.exists():
+        make_private_dir(settings.cache_dir, "BOT_CACHE_DIR")
     intake = UpdateIntake(SQLiteUpdateJournal(settings.data_dir / JOURNAL_FILE, clock))
     bot = journal_bot(settings, intake, AIORateLimiter(max_retries=3) if rate_limit else None)
     processor = ChatOrderedProcessor(
@@ -123,7 +126,11 @@ def build_application(
     )
     application: AnyApplication = builder.build()
     bot.accept_while(lambda: application.updater is None or application.updater.running)
-    unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
+    unanswered = (
+        UnansweredLog(settings.data_dir / DATABASE_FILE, settings.unanswered_keep_days)
+        if settings.log_unanswered
+        else None
+    )
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
     application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
     application.bot_data[REMINDERS_KEY] = Reminders(ReminderStore(settings.data_dir / REMINDERS_FILE), clock)

@@ -17,6 +17,10 @@ PersistentApplication wires it together: before each persistence run it drops, f
 from the store, the people and chats not seen for 30 days (Application.drop_user_data /
 drop_chat_data; at most FORGET_PER_SAVE a run), then flushes; nothing raised on the way escapes
 into PTB's updater loop. bench/state_memory.py measures the memory this keeps flat.
+
+An entry whose data is empty is deleted rather than stored: it says nothing, and after /forget
+PTB's defaultdicts hand out a fresh empty dict for the person, which must not put a row with
+their id back (forget_person).
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationKey
+from telegram.warnings import PTBUserWarning
 
+from bot.storage.erasure import Erased, ErasureIncomplete, erase_person
 from bot.storage.sqlite_file import move_aside
 from bot.storage.state_json import decode_entry, encode_entry
 from bot.storage.state_store import (
@@ -43,6 +50,7 @@ from bot.storage.state_store import (
     StateStoreError,
     StoredEntry,
 )
+from bot.telegram.people import drop_person
 
 FORGET_AFTER_SECONDS = 30 * 86400
 # Users and chats forgotten per save, at most: PTB turns each drop into an asyncio task, and
@@ -175,12 +183,19 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
         self._seen.pop(entry_id, None)
         self._seen[entry_id] = now
 
+    def forget_seen(self, entry_id: int) -> None:
+        """Stop tracking when this user or chat was seen (/forget: nothing about them is kept)."""
+        self._seen.pop(entry_id, None)
+
     def _queue(self, kind: Kind, entry_id: int, data: object) -> None:
         encoded = encode_entry(data)
         for type_name in encoded.skipped:
             if type_name not in self._reported_types:  # once per type: a bug must not flood the log
                 self._reported_types.add(type_name)
                 logger.warning("not saved: a %s in %s_data is not JSON-compatible", type_name, kind)
+        if encoded.text == "{}":  # nothing to keep: no row (see the module docstring)
+            self._pending[kind][entry_id] = None
+            return
         # Seen is when a handler last used the data (refresh_*), not when PTB handed it over.
         seen_at = self._seen.get(entry_id)
         if seen_at is None:  # changed without an update (a job, a manual mark): seen now
@@ -298,6 +313,40 @@ class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
         """
         for user_id in [user_id for user_id, data in self.user_data.items() if not data]:
             self.drop_user_data(user_id)
+
+
+async def forget_person(
+    application: Application[Any, Any, Any, Any, Any, Any], user_id: int, data_dir: Path
+) -> Erased:
+    """Erase everything kept about one person, in memory and in every file of `data_dir` (/forget).
+
+    In memory first, so that no later save writes them back: their user_data and their private
+    chat's chat_data are dropped, their place is taken out of every group's chat_data, their
+    scheduled jobs (reminders) are removed. Then a persistence run writes those changes (the
+    group rows without them, their own rows deleted), and bot.storage.erasure sweeps every
+    SQLite file in the data directory for what is left (the unanswered log, the journal, tables
+    added later), off the event loop. ErasureIncomplete when a file could not be swept.
+    """
+    application.drop_user_data(user_id)
+    application.drop_chat_data(user_id)  # their private chat: its id is theirs
+    groups = [chat_id for chat_id, data in application.chat_data.items() if drop_person(data, user_id)]
+    if groups:
+        application.mark_data_for_update_persistence(chat_ids=groups)
+    with warnings.catch_warnings():  # PTB warns on asking when its job-queue extra is not installed
+        warnings.simplefilter("ignore", PTBUserWarning)
+        jobs = application.job_queue
+    if jobs is not None:
+        for job in jobs.jobs():
+            if user_id in (job.user_id, job.chat_id):
+                job.schedule_removal()
+    if isinstance(application.persistence, StatePersistence):
+        application.persistence.forget_seen(user_id)
+    await application.update_persistence()
+    erased = await asyncio.to_thread(erase_person, data_dir, user_id)
+    if erased.failed:  # the error handler tells them something went wrong: they can try again
+        raise ErasureIncomplete(f"/forget could not sweep {', '.join(erased.failed)}")
+    logger.info("a person's data was erased on request: %d rows in %d files", erased.rows, len(erased.files))
+    return erased
 
 
 def open_state_persistence(
