@@ -10,12 +10,14 @@ from pathlib import Path
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
 from bot.storage.erasure import sqlite_files
+from bot.storage.reminders import REMINDERS_FILE
 from bot.storage.state_store import STATE_FILE
 from bot.storage.unanswered import DATABASE_FILE
 from bot.telegram.runtime.app import AnyApplication
 from bot.text.normalize import normalize_text
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, buttons, reply_to
+from tests.e2e.test_plan import make_plan, press
 
 ZOE = 731_905_284  # ids unlikely to occur by chance in a timestamp or another id
 OTTO = 618_247_093
@@ -52,16 +54,6 @@ def needles_for(user_id: int, texts: tuple[str, ...]) -> list[str]:
     return [str(user_id), *texts, *(normalize_text(text) for text in texts)]
 
 
-def add_reminders_table(data_dir: Path) -> None:
-    """A table added by a later feature (the plan's reminders): /forget must cover it unchanged."""
-    db = sqlite3.connect(data_dir / STATE_FILE)
-    with db:
-        db.execute("CREATE TABLE IF NOT EXISTS reminders (chat_id INTEGER, user_id INTEGER, due REAL, kind)")
-        db.execute("INSERT INTO reminders VALUES (?, ?, 1.0, 'verify')", (ZOE, ZOE))
-        db.execute("INSERT INTO reminders VALUES (?, ?, 1.0, 'verify')", (OTTO, OTTO))
-    db.close()
-
-
 async def save_now(application: AnyApplication) -> None:
     await application.update_persistence()
 
@@ -76,8 +68,12 @@ async def test_forget_erases_the_person_from_every_table_of_every_file(
         await reply_to(api, f"/ask {ZOE_TEXTS[0]}", chat_id=GROUP, user_id=ZOE, chat_type="supergroup")
         await reply_to(api, "/ask 第二步", chat_id=GROUP, user_id=OTTO, chat_type="supergroup")
         await reply_to(api, OTTO_TEXT, chat_id=OTTO, user_id=OTTO)
-        add_reminders_table(data_dir)
+        # A plan with two ticks and a reminder (the plan's own reminders file), made as a person does.
+        plan = await make_plan(api, ZOE, "vxhc", "en")
+        plan = await press(api, plan, "t:request:", ZOE)
+        await press(api, plan, "r:verify:", ZOE)
         await save_now(application)
+        assert any(name == REMINDERS_FILE for name, _, _ in rows_mentioning(data_dir, [str(ZOE)]))
         needles = needles_for(ZOE, ZOE_TEXTS)
         assert rows_mentioning(data_dir, needles), "the person's data was never stored: nothing is proved"
 
