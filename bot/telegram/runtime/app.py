@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -27,10 +27,11 @@ from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.guard import BUTTON_FLOOD_KEY, button_flood_guard
 from bot.telegram.people import LANGUAGE_KEY
-from bot.telegram.profile import publish_profile
+from bot.telegram.profile import keep_profile_published
 from bot.telegram.runtime.intake import JournalBot, UpdateIntake
 from bot.telegram.runtime.persistence import PersistentApplication, StatePersistence, open_state_persistence
 from bot.telegram.runtime.processing import MAX_CHATS_AT_ONCE, ChatOrderedProcessor
+from bot.telegram.runtime.rate_limits import BotRateLimiter
 from bot.telegram.runtime.transport import AiohttpRequest
 from bot.text.language import DEFAULT_LANGUAGE, parse_language
 from bot.understanding.answer import Responder
@@ -49,6 +50,7 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
 ]
 WATCHER_KEY = "kb-watcher"
+PROFILE_KEY = "profile-publisher"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
@@ -105,7 +107,7 @@ def build_application(
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     intake = UpdateIntake(SQLiteUpdateJournal(settings.data_dir / JOURNAL_FILE, clock))
-    bot = journal_bot(settings, intake, AIORateLimiter(max_retries=3) if rate_limit else None)
+    bot = journal_bot(settings, intake, BotRateLimiter(max_retries=3) if rate_limit else None)
     processor = ChatOrderedProcessor(
         on_finished=lambda update: _finished(intake, update), stop_grace=stop_within
     )
@@ -150,7 +152,7 @@ def bot_requests(settings: Settings) -> tuple[AiohttpRequest, AiohttpRequest]:
     return request(MAX_CHATS_AT_ONCE * 2), request(1)
 
 
-def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: AIORateLimiter | None) -> JournalBot:
+def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: BotRateLimiter | None) -> JournalBot:
     """The bot object: token and Bot API address as connection_options() sets them, on the
     bot's own HTTP clients (bot_requests)."""
     base = bot_api_base(settings)
@@ -244,15 +246,19 @@ def desk_of(application: AnyApplication) -> Desk:
 
 
 async def _post_init(application: AnyApplication) -> None:
-    """Queue what the last run left unfinished; publish the menu and descriptions; listen for
-    SIGHUP and, if asked, for knowledge-base edits."""
+    """Queue what the last run left unfinished; publish the menu and descriptions in the
+    background (never holding up polling); listen for SIGHUP and, if asked, for knowledge-base
+    edits."""
     intake = intake_of(application)
     if intake is not None:  # before polling starts, so these come first
         for update in intake.unfinished(application.bot):
             application.update_queue.put_nowait(update)
     desk = desk_of(application)
-    await publish_profile(application.bot, desk.responder.kb)
     loop = asyncio.get_running_loop()
+    # A plain asyncio task like the watcher's: post_stop cancels it if it is still waiting.
+    application.bot_data[PROFILE_KEY] = loop.create_task(
+        keep_profile_published(application.bot, desk.responder.kb), name="publish-profile"
+    )
     with contextlib.suppress(
         NotImplementedError, RuntimeError, ValueError
     ):  # not on Windows / not main thread
@@ -284,12 +290,19 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
     return outcome
 
 
+def profile_publisher(application: AnyApplication) -> asyncio.Task[int] | None:
+    """The background task publishing the bot's profile (tests await it)."""
+    task = application.bot_data.get(PROFILE_KEY)
+    return task if isinstance(task, asyncio.Task) else None
+
+
 async def _post_stop(application: AnyApplication) -> None:
-    watcher = application.bot_data.pop(WATCHER_KEY, None)
-    if isinstance(watcher, asyncio.Task):
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+    for key in (WATCHER_KEY, PROFILE_KEY):
+        task = application.bot_data.pop(key, None)
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
