@@ -95,7 +95,9 @@ async def keep_profile_published(
             seconds = retry_after_seconds(exc)
             logger.warning("Telegram rate-limits the bot's profile: publishing it again in %d s", seconds)
             await sleep(float(seconds))
-        except (BadRequest, Forbidden, InvalidToken) as exc:
+        except InvalidToken:  # polling hits it too, and ends the process with the one line that says so
+            return -1
+        except (BadRequest, Forbidden) as exc:
             logger.warning("Telegram refused the bot's profile (%s): left as it is", type(exc).__name__)
             return -1
         except TelegramError as exc:
