@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationKey
 
 from bot.storage.sqlite_file import move_aside
 from bot.storage.state_json import decode_entry, encode_entry
@@ -247,18 +246,20 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
     async def refresh_bot_data(self, bot_data: Data) -> None:
         """Not stored."""
 
-    async def get_callback_data(self) -> CDCData | None:
+    # The parameter types below are wider than PTB's (CDCData, ConversationKey), which live in
+    # a private module; nothing is stored, so nothing depends on their shape.
+    async def get_callback_data(self) -> None:
         """Callback data is not stored (buttons carry their whole action)."""
         return None
 
-    async def update_callback_data(self, data: CDCData) -> None:
+    async def update_callback_data(self, data: object) -> None:
         """Not stored."""
 
     async def get_conversations(self, name: str) -> NoReturn:
         """Refuse a persistent ConversationHandler at start-up rather than lose its states."""
         raise NotImplementedError(f"conversation states are not stored: make {name!r} persistent=False")
 
-    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+    async def update_conversation(self, name: str, key: object, new_state: object | None) -> None:
         """Never called: get_conversations refuses persistent ConversationHandlers."""
 
 
