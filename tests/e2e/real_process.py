@@ -121,12 +121,14 @@ async def running_bot(
     *,
     arguments: Sequence[str] = (),
     ready: Callable[[], bool] | None = None,
+    prefix: Sequence[str] = (),
 ) -> AsyncIterator[RunningBot]:
     """Start the bot, wait until it long-polls (or until `ready()`, e.g. for a webhook); kill it
     on the way out if still alive."""
     stderr_path = log_dir / "bot.stderr"
     with stderr_path.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
+            *prefix,
             *BOT_COMMAND,
             *arguments,
             env=env,

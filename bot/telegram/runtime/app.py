@@ -20,8 +20,9 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.conversation.render import render_message
 from bot.kb.message_keys import MessageKey
+from bot.storage.sqlite_file import DiskFullError
 from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
-from bot.storage.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
+from bot.storage.update_journal import JOURNAL_FILE, open_update_journal
 from bot.telegram import admin, commands, inline, membership, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
@@ -106,7 +107,7 @@ def build_application(
     for tests and benchmarks.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    intake = UpdateIntake(SQLiteUpdateJournal(settings.data_dir / JOURNAL_FILE, clock))
+    intake = UpdateIntake(open_update_journal(settings.data_dir / JOURNAL_FILE, clock))
     bot = journal_bot(settings, intake, BotRateLimiter(max_retries=3) if rate_limit else None)
     processor = ChatOrderedProcessor(
         on_finished=lambda update: _finished(intake, update), stop_grace=stop_within
@@ -123,13 +124,24 @@ def build_application(
     )
     application: AnyApplication = builder.build()
     bot.accept_while(lambda: application.updater is None or application.updater.running)
-    unanswered = UnansweredLog(settings.data_dir / DATABASE_FILE) if settings.log_unanswered else None
+    unanswered = _unanswered_log(settings)
     application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
     application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
     for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
+
+
+def _unanswered_log(settings: Settings) -> UnansweredLog | None:
+    """The unanswered-questions log if asked for; on a full disk, none (one warning)."""
+    if not settings.log_unanswered:
+        return None
+    try:
+        return UnansweredLog(settings.data_dir / DATABASE_FILE)
+    except DiskFullError as exc:
+        logger.warning("%s: unanswered questions are not logged until the next start", exc)
+        return None
 
 
 def bot_requests(settings: Settings) -> tuple[AiohttpRequest, AiohttpRequest]:

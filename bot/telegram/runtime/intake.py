@@ -44,6 +44,9 @@ from bot.telegram.runtime.stored_update import redacted_update
 logger = logging.getLogger("bot.intake")
 # After a 409 (another process polls with this token): wait before asking again.
 CONFLICT_PAUSE_SECONDS = 2.0
+# While the journal fails, Telegram sends the unconfirmed updates straight back: wait between
+# such batches rather than spin.
+UNCONFIRMED_PAUSE_SECONDS = 1.0
 
 
 class UpdateIntake:
@@ -268,7 +271,10 @@ class JournalBot(ExtBot[Any]):
         batch: list[object] = raw if isinstance(raw, list) else []
         self._health.answered(len(batch))
         updates = await self.intake.admit_off_loop(batch, self)
-        if not self.intake.journal_failing:
+        if self.intake.journal_failing:
+            if not updates:
+                await asyncio.sleep(UNCONFIRMED_PAUSE_SECONDS)
+        else:
             ids = [
                 item["update_id"]
                 for item in batch

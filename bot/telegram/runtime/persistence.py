@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
 
-from bot.storage.sqlite_file import move_aside
+from bot.storage.sqlite_file import DiskFullError, move_aside
 from bot.storage.state_json import decode_entry, encode_entry
 from bot.storage.state_store import (
     KINDS,
@@ -49,6 +49,7 @@ FORGET_AFTER_SECONDS = 30 * 86400
 # process keeps as resident memory. A thousand every 10 s still forgets 100 people a second.
 FORGET_PER_SAVE = 1_000
 LEGACY_PICKLE_FILE = "bot-state.pickle"  # the state file of versions before the SQLite store
+IN_MEMORY = ":memory:"  # SQLite's name for a database that lives in memory only
 Data = dict[str, Any]
 Clock = Callable[[], float]
 logger = logging.getLogger("bot.state")
@@ -319,6 +320,9 @@ def open_state_persistence(
             STATE_FILE,
             moved.name,
         )
-    return StatePersistence(
-        SQLiteStateStore(data_dir / STATE_FILE), update_interval=update_interval, clock=clock
-    )
+    try:
+        store = SQLiteStateStore(data_dir / STATE_FILE)
+    except DiskFullError as exc:  # start degraded: people's places and languages kept in memory only
+        logger.warning("%s: the state is kept in memory until the next start", exc)
+        store = SQLiteStateStore(Path(IN_MEMORY))
+    return StatePersistence(store, update_interval=update_interval, clock=clock)

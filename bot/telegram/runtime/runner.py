@@ -20,7 +20,7 @@ from bot.config import ConfigError, Settings, load_settings, merged_environment
 from bot.exit_codes import ExitCode
 from bot.kb.problems import KnowledgeBaseError
 from bot.memory import return_free_memory
-from bot.storage.data_dir import DataDirError, check_data_dir
+from bot.storage.data_dir import DataDirError, DataDirFull, check_data_dir
 from bot.storage.run_lock import DataDirInUse, data_dir_lock
 from bot.storage.sqlite_file import DataFileError
 from bot.telegram.runtime.app import ALLOWED_UPDATES, AnyApplication, bot_api_base, build_application
@@ -64,12 +64,21 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
         return ExitCode.FINDINGS
     with contextlib.ExitStack() as held:
         try:
-            check_data_dir(settings.data_dir)
+            _check_data_dir(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             application = build_application(settings, responder)
         except (DataDirError, DataFileError, DataDirInUse) as exc:
             return _fail(str(exc))
         return _serve(application, settings, endpoint, len(responder.kb.sections))
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    """check_data_dir, except that a full disk is a warning: the bot starts degraded (it answers,
+    and confirms updates to Telegram only once they can be journalled) rather than not at all."""
+    try:
+        check_data_dir(data_dir)
+    except DataDirFull as exc:
+        logger.warning("%s: starting anyway; nothing is confirmed to Telegram until there is room", exc)
 
 
 def _serve(
