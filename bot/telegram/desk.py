@@ -70,10 +70,11 @@ class Desk:
         """The conversation service over the current responder: take it once per turn."""
         return Conversation(self.responder)
 
-    def note_unanswered(self, question: str, turn: Turn, now: float) -> None:
-        """Record a declined or clarify-only question (redacted) when the log is enabled."""
+    def note_unanswered(self, question: str, turn: Turn, now: float, update_id: int | None = None) -> None:
+        """Record a declined or clarify-only question (redacted) when the log is enabled, once
+        per update (a replayed update is not counted again)."""
         if self.unanswered is not None and turn.unanswered:
-            self.unanswered.record(question, turn.lang, decision_name(turn.outcome), now)
+            self.unanswered.record(question, turn.lang, decision_name(turn.outcome), now, update_id)
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:

@@ -37,7 +37,7 @@ def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
     choose_language(context, turn.chosen_lang)
     question = question_of(event)
     if turn.unanswered and question is not None:
-        desk.note_unanswered(question, turn, now)
+        desk.note_unanswered(question, turn, now, update.update_id)
     return turn
 
 
