@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext
 
@@ -21,6 +21,9 @@ from bot.storage.unanswered import UnansweredLog
 from bot.telegram.flood import FloodGuard
 from bot.understanding.answer import Responder, load_responder_from
 from bot.understanding.outcomes import decision_name
+
+if TYPE_CHECKING:  # prometheus-client is imported only when BOT_HEALTH_PORT is set
+    from bot.telegram.runtime.metrics import BotMetrics
 
 DESK_KEY = "desk"
 logger = logging.getLogger("bot.desk")
@@ -43,6 +46,7 @@ class Desk:
     settings: Settings
     flood: FloodGuard = field(default_factory=FloodGuard)
     unanswered: UnansweredLog | None = None
+    metrics: BotMetrics | None = None  # with BOT_HEALTH_PORT (bot/telegram/runtime/health.py)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def reload(self) -> ReloadOutcome:
@@ -69,6 +73,11 @@ class Desk:
     def conversation(self) -> Conversation:
         """The conversation service over the current responder: take it once per turn."""
         return Conversation(self.responder)
+
+    def count_turn(self, turn: Turn) -> None:
+        """Count the turn's outcome for /metrics (nothing when metrics are off)."""
+        if self.metrics is not None:
+            self.metrics.count_turn(turn.outcome)
 
     def note_unanswered(self, question: str, turn: Turn, now: float, update_id: int | None = None) -> None:
         """Record a declined or clarify-only question (redacted) when the log is enabled, once

@@ -35,6 +35,7 @@ def decide(update: Update, context: AnyContext, event: Event) -> Turn | None:
     turn = desk.conversation().handle(event, load_person(context, user.id), speaker_of(update, context), now)
     save_person(context, user.id, turn.person)
     choose_language(context, turn.chosen_lang)
+    desk.count_turn(turn)
     question = question_of(event)
     if turn.unanswered and question is not None:
         desk.note_unanswered(question, turn, now, update.update_id)

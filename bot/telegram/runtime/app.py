@@ -38,6 +38,7 @@ from bot.text.language import DEFAULT_LANGUAGE, parse_language
 from bot.understanding.answer import Responder
 
 PERSISTENCE_INTERVAL_SECONDS = 10
+POLL_TIMEOUT_SECONDS = 10  # how long one getUpdates waits for updates (PTB's run_polling default)
 # On a stop signal, updates already received are handled for this long; the rest stay in the
 # journal for the next start. Docker and systemd kill a process 10 s after asking it to stop.
 STOP_WITHIN_SECONDS = 8.0
@@ -52,6 +53,8 @@ ALLOWED_UPDATES = [
 ]
 WATCHER_KEY = "kb-watcher"
 PROFILE_KEY = "profile-publisher"
+HEALTH_KEY = "health-server"
+ERROR_COUNTER_KEY = "error-counter"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
@@ -125,12 +128,26 @@ def build_application(
     application: AnyApplication = builder.build()
     bot.accept_while(lambda: application.updater is None or application.updater.running)
     unanswered = _unanswered_log(settings)
-    application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    desk = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    application.bot_data[DESK_KEY] = desk
+    if settings.health_port is not None:
+        _add_metrics(application, desk, processor)
     application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
     for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
+
+
+def _add_metrics(application: AnyApplication, desk: Desk, processor: ChatOrderedProcessor) -> None:
+    """Counters for /metrics (imported here: an unset BOT_HEALTH_PORT costs no memory)."""
+    from bot.telegram.runtime.metrics import BotMetrics, ErrorCounter
+
+    metrics = BotMetrics(queue_depth=application.update_queue.qsize)
+    desk.metrics = metrics
+    processor.on_timed = metrics.observe_seconds
+    application.bot_data[ERROR_COUNTER_KEY] = counter = ErrorCounter(metrics)
+    logging.getLogger().addHandler(counter)
 
 
 def _unanswered_log(settings: Settings) -> UnansweredLog | None:
@@ -266,6 +283,8 @@ async def _post_init(application: AnyApplication) -> None:
         for update in intake.unfinished(application.bot):
             application.update_queue.put_nowait(update)
     desk = desk_of(application)
+    if desk.metrics is not None:
+        await _start_health_server(application, desk)
     loop = asyncio.get_running_loop()
     # A plain asyncio task like the watcher's: post_stop cancels it if it is still waiting.
     application.bot_data[PROFILE_KEY] = loop.create_task(
@@ -284,6 +303,26 @@ async def _post_init(application: AnyApplication) -> None:
         application.bot_data[WATCHER_KEY] = asyncio.get_running_loop().create_task(
             watch_knowledge_base(desk.settings.kb_dir, lambda: reload_and_tell_admins(application))
         )
+
+
+async def _start_health_server(application: AnyApplication, desk: Desk) -> None:
+    """/healthz and /metrics on BOT_HEALTH_PORT (bot/telegram/runtime/health.py)."""
+    from bot.telegram.runtime.health import HealthServer
+
+    assert desk.metrics is not None
+    assert desk.settings.health_port is not None
+    bot = application.bot
+    polling = bot.health if isinstance(bot, JournalBot) and desk.settings.webhook_url is None else None
+    server = HealthServer(
+        desk.settings.health_listen,
+        desk.settings.health_port,
+        desk.metrics,
+        polling,
+        poll_window=POLL_TIMEOUT_SECONDS + desk.settings.http_timeout,
+        running=lambda: application.running,
+    )
+    await server.start()
+    application.bot_data[HEALTH_KEY] = server
 
 
 async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
@@ -320,6 +359,12 @@ async def _post_stop(application: AnyApplication) -> None:
 
 
 async def _post_shutdown(application: AnyApplication) -> None:
+    server = application.bot_data.pop(HEALTH_KEY, None)
+    if server is not None:
+        await server.stop()
+    counter = application.bot_data.pop(ERROR_COUNTER_KEY, None)
+    if isinstance(counter, logging.Handler):
+        logging.getLogger().removeHandler(counter)
     desk = desk_of(application)
     if desk.unanswered is not None:
         desk.unanswered.close()

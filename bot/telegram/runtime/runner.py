@@ -56,7 +56,7 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
             endpoint = webhook_endpoint(settings)
     except ConfigError as exc:
         return _fail(str(exc))
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     try:
         responder = load_responder(settings)
     except KnowledgeBaseError as exc:
