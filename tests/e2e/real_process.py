@@ -122,6 +122,7 @@ async def running_bot(
     arguments: Sequence[str] = (),
     ready: Callable[[], bool] | None = None,
     prefix: Sequence[str] = (),
+    command: Sequence[str] = BOT_COMMAND,
 ) -> AsyncIterator[RunningBot]:
     """Start the bot, wait until it long-polls (or until `ready()`, e.g. for a webhook); kill it
     on the way out if still alive."""
@@ -129,7 +130,7 @@ async def running_bot(
     with stderr_path.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             *prefix,
-            *BOT_COMMAND,
+            *command,
             *arguments,
             env=env,
             cwd=REPO_ROOT,
