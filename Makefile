@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed-dev
 
 .PHONY: setup run test lint bench chat clean
 
+# Checked first: pip on an older Python spends minutes looking for versions that do not exist.
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+		echo "error: this project needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1 || echo missing)."; \
+		echo "       Install one, then e.g. make PYTHON=python3.11 ..."; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 findings, 2 usage. The installed `simbot` script is the same
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sqlite3
@@ -22,7 +23,13 @@ from bot.exit_codes import ExitCode
 from bot.kb.base import load_knowledge_base
 from bot.kb.problems import KnowledgeBaseError
 from bot.storage.sqlite_file import DataFileError
-from bot.storage.unanswered import DATABASE_FILE, UnansweredLog, format_groups, parse_duration
+from bot.storage.unanswered import (
+    DATABASE_FILE,
+    UnansweredGroup,
+    UnansweredLog,
+    format_groups,
+    parse_duration,
+)
 from bot.text.language import LANGUAGES, Lang, parse_language
 from bot.understanding.answer import Responder, load_responder_from
 from bot.understanding.evaluation import (
@@ -83,7 +90,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         return sub
 
     ask = add("ask", "answer one question as the bot would", 'python -m bot ask "卡丢了还能注销吗"')
-    ask.add_argument("question", nargs="?", help="the question (omit with --jsonl)")
+    ask.add_argument("question", nargs="?", help='the question ("-": read it from stdin; omit with --jsonl)')
     ask.add_argument("--lang", type=_language, help="reply language (default: detected)")
     output = ask.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
@@ -94,7 +101,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     check = add("check", "validate the knowledge base", "python -m bot check knowledge/")
     check.add_argument("path", nargs="?", type=Path, help=KB_DIR_HELP)
     check.add_argument(
-        "--json", action="store_true", help="print sections, languages and example count as JSON"
+        "--json",
+        action="store_true",
+        help="print the result as JSON on stdout: sections, languages and example count, or the problems",
     )
 
     evaluation = add(
@@ -127,6 +136,13 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     unanswered.add_argument("--since", default="7d", help="how far back: 24h, 7d, 2w (default 7d)")
     unanswered.add_argument("--limit", type=int, default=30, help="how many groups to list (default 30)")
+    unanswered.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the bot's data directory (default: BOT_DATA_DIR, else ./data)",
+    )
+    unanswered.add_argument("--json", action="store_true", help="print the groups as one JSON object")
 
     run = add("run", "start the Telegram bot (token from TELEGRAM_BOT_TOKEN or .env)", "python -m bot run")
     run.add_argument(
@@ -148,7 +164,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
     args = build_parser(prog).parse_args(argv)
     try:
         if args.command == "unanswered":
-            return _unanswered(args.since, args.limit)
+            return _unanswered(args.since, args.limit, args.data_dir, args.json)
         if args.command == "run":
             from bot.telegram.runtime.runner import run_bot
 
@@ -184,11 +200,21 @@ def _typed_lines() -> Iterator[str]:
 
 
 def _check(path: Path, as_json: bool) -> int:
-    kb = load_knowledge_base(path)
+    try:
+        kb = load_knowledge_base(path)
+    except KnowledgeBaseError as exc:
+        if not as_json:
+            raise
+        # A script asked for JSON: the problems go to stdout too, as data (exit status 1).
+        problems = [dataclasses.asdict(problem) for problem in exc.problems]
+        print(json.dumps({"ok": False, "problems": problems}, ensure_ascii=False))
+        return EXIT_FINDINGS
     if as_json:
         print(
             json.dumps(
                 {
+                    "ok": True,
+                    "problems": [],
                     "sections": [s.id for s in kb.sections],
                     "languages": list(LANGUAGES),
                     "examples": kb.example_count(),
@@ -219,9 +245,13 @@ def _ask(conversation: Conversation, args: argparse.Namespace) -> int:
     if args.question is None:
         print("ask: give a question, or --jsonl to read questions from stdin", file=sys.stderr)
         return EXIT_USAGE
-    turn = _one_turn(conversation, args.question, args.lang)
+    question = sys.stdin.read().strip() if args.question == "-" else args.question
+    if not question:
+        print("ask: the question read from stdin is empty", file=sys.stderr)
+        return EXIT_USAGE
+    turn = _one_turn(conversation, question, args.lang)
     if args.json:
-        print(json.dumps(_result(turn, args.question), ensure_ascii=False, indent=2))
+        print(json.dumps(_result(turn, question), ensure_ascii=False, indent=2))
     else:
         print("\n\n".join(html_to_plain(text) for reply in turn.replies for text in reply.texts))
     return EXIT_OK
@@ -278,26 +308,36 @@ def _eval(responder: Responder, file: Path | None, out_of_scope: list[Path], sho
     return EXIT_OK
 
 
-def _unanswered(since: str, limit: int) -> int:
+def _unanswered(since: str, limit: int, data_dir: Path | None = None, as_json: bool = False) -> int:
     try:
         window = parse_duration(since)
     except ValueError as exc:
         print(f"unanswered: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    env = merged_environment()
-    path = Path(env.get("BOT_DATA_DIR") or DEFAULT_DATA_DIR) / DATABASE_FILE
+    if data_dir is None:
+        data_dir = Path(merged_environment().get("BOT_DATA_DIR") or DEFAULT_DATA_DIR)
+    path = data_dir / DATABASE_FILE
+    groups: list[UnansweredGroup] = []
+    if path.exists():
+        try:
+            log = UnansweredLog(path)
+            try:
+                groups = log.most_frequent(time.time() - window, limit)
+            finally:
+                log.close()
+        except (DataFileError, sqlite3.Error) as exc:  # locked, read-only, unreadable: one line, no traceback
+            print(f"unanswered: cannot read {path}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if as_json:
+        print(
+            json.dumps(
+                {"since": since, "groups": [dataclasses.asdict(g) for g in groups]}, ensure_ascii=False
+            )
+        )
+        return EXIT_OK
     if not path.exists():
         print(f"no unanswered questions recorded yet ({path} does not exist)")
         return EXIT_OK
-    try:
-        log = UnansweredLog(path)
-        try:
-            groups = log.most_frequent(time.time() - window, limit)
-        finally:
-            log.close()
-    except (DataFileError, sqlite3.Error) as exc:  # locked, read-only, unreadable: one line, no traceback
-        print(f"unanswered: cannot read {path}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     if not groups:
         print(f"no unanswered questions in the last {since}")
         return EXIT_OK

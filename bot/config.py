@@ -56,25 +56,20 @@ class Settings:
     webhook_secret: Secret = Secret("")
     http_timeout: float = 10.0
     cache_dir: Path | None = None  # where the built index is kept between starts (None: not kept)
+    health_port: int | None = None  # /healthz and /metrics (bot/telegram/runtime/health.py); None: off
+    health_listen: str = "127.0.0.1"
+    log_format: str = "text"  # or "json": one JSON object per line
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a .env file (comments, blank lines, `export` and quotes allowed)."""
-    values: dict[str, str] = {}
+    """The KEY=VALUE settings of a .env file, as python-dotenv reads it (comments after values,
+    quotes, `export`, escapes): the format operators know from Docker Compose and elsewhere. A
+    hand-written parser here rejected `TELEGRAM_BOT_TOKEN="123:AA…" # prod`."""
     if not path.is_file():
-        return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key.strip()] = value
-    return values
+        return {}
+    from dotenv import dotenv_values  # only `run`, `chat` and `make` read .env
+
+    return {key: value for key, value in dotenv_values(path, encoding="utf-8").items() if value is not None}
 
 
 def merged_environment(
@@ -166,7 +161,26 @@ def load_settings(env: Mapping[str, str], kb_dir: Path | None = None) -> Setting
         webhook_secret=Secret(env.get("BOT_WEBHOOK_SECRET", "").strip()),
         http_timeout=_seconds(env.get("BOT_HTTP_TIMEOUT", "10")),
         cache_dir=resolve_cache_dir(env),
+        health_port=_optional_port(env, "BOT_HEALTH_PORT"),
+        health_listen=env.get("BOT_HEALTH_LISTEN", "127.0.0.1").strip() or "127.0.0.1",
+        log_format=_log_format(env.get("BOT_LOG_FORMAT", "text")),
     )
+
+
+def _optional_port(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"{name} must be a port number, not {value!r}")
+    return int(value)
+
+
+def _log_format(value: str) -> str:
+    chosen = value.strip().lower() or "text"
+    if chosen not in {"text", "json"}:
+        raise ConfigError(f"BOT_LOG_FORMAT must be text or json, not {value!r}")
+    return chosen
 
 
 def _url(env: Mapping[str, str], name: str) -> str | None:

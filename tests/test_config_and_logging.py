@@ -30,6 +30,22 @@ def test_env_file_parsing(tmp_path: Path) -> None:
     assert read_env_file(tmp_path / "missing") == {}
 
 
+def test_a_quoted_value_with_a_comment_after_it_is_read_as_dotenv_reads_it(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(f'TELEGRAM_BOT_TOKEN="{TOKEN}" # prod\nBOT_LOG_FORMAT=json\n', encoding="utf-8")
+    values = read_env_file(env)
+    assert values["TELEGRAM_BOT_TOKEN"] == TOKEN  # before: the token with `" # prod` was malformed
+    assert load_settings(values).log_format == "json"
+
+
+def test_the_health_port_and_log_format_are_validated() -> None:
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}).health_port is None
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_HEALTH_PORT": "9100"}).health_port == 9100
+    for name, value in (("BOT_HEALTH_PORT", "http"), ("BOT_LOG_FORMAT", "xml")):
+        with pytest.raises(ConfigError, match=name):
+            load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, name: value})
+
+
 def test_settings_are_validated() -> None:
     settings = load_settings(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_ADMIN_IDS": "1, 2", "LOG_LEVEL": "debug", "BOT_WATCH_KB": "1"}

@@ -39,6 +39,11 @@ PERSONAL = [
     pytest.param("ann [at] example [dot] com", id="email-at-and-dot-in-brackets"),
     pytest.param("ANN(AT)EXAMPLE(DOT)COM", id="email-spelt-out-upper-case"),
     pytest.param("123456", id="six-digits"),
+    pytest.param("a.b at example dot com", id="email-in-plain-words"),
+    pytest.param("ann at mail dot example dot al", id="email-in-plain-words-subdomain"),
+    pytest.param("zero six nine one two three four five six seven", id="digits-spelt-out"),
+    pytest.param("Zero-Six-Nine 1 2 3 four five six seven", id="digits-spelt-out-mixed"),
+    pytest.param("oh six nine one two three four", id="digits-spelt-out-oh"),
 ]
 
 NOT_PERSONAL = [
@@ -51,6 +56,9 @@ NOT_PERSONAL = [
     pytest.param("营业厅 9:00-17:00 开门", id="opening-hours"),
     pytest.param("周一到周五, 一二三楼都有", id="chinese-numerals-in-words"),
     pytest.param("hi @SimHelpBot", id="public-handle"),
+    pytest.param("I'm done with step one, what about two?", id="digit-words-in-a-sentence"),
+    pytest.param("look at step dot four", id="at-and-dot-without-an-address"),
+    pytest.param("Oh, one more question: steps one two three?", id="a-few-digit-words"),
 ]
 
 
@@ -144,3 +152,22 @@ grouped_digits = st.builds(
 def test_what_the_unanswered_log_stores_holds_nothing_personal(text: str) -> None:
     stored = normalize_text(redact(text))  # as UnansweredLog.record stores a question
     assert not looks_personal(stored)
+
+
+DIGIT_WORDS = ["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    words=st.lists(st.sampled_from(DIGIT_WORDS), min_size=6, max_size=20),
+    separator=st.sampled_from([" ", "-", " - ", ". ", "  "]),
+    before=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
+    case=st.sampled_from([str.lower, str.upper, str.title]),
+)
+def test_a_number_read_out_word_by_word_is_never_stored(
+    words: list[str], separator: str, before: str, case: object
+) -> None:
+    spoken = case(separator.join(words))  # type: ignore[operator]
+    stored = redact(f"{before} {spoken}")
+    assert spoken not in stored
+    assert "<number>" in stored

@@ -25,6 +25,8 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.telegram import replies
+from bot.telegram.runtime.delivery_errors import RequestMaybeSent, RequestNotSent
 from bot.telegram.runtime.transport import AiohttpRequest, certificate_check
 from fake_telegram import FakeBotApi
 from tests.fake_telegram.conftest import TOKEN, USER
@@ -120,7 +122,7 @@ async def test_a_dropped_connection_is_a_network_error_that_names_no_token(api: 
     api.ensure_chat(USER)
     api.drop_next("sendMessage")
     async with bot_on(api, client()) as bot:
-        with pytest.raises(NetworkError) as caught:
+        with pytest.raises(RequestMaybeSent) as caught:  # written before the cut: may have arrived
             await bot.send_message(USER, "dropped")
         assert not isinstance(caught.value, TimedOut)
         assert "aiohttp." in str(caught.value)
@@ -133,7 +135,7 @@ async def test_no_server_is_a_network_error_that_names_no_token(api: FakeBotApi)
     request = client()
     await request.initialize()
     try:
-        with pytest.raises(NetworkError) as caught:
+        with pytest.raises(RequestNotSent) as caught:  # nothing left the machine: safe to send again
             await request.post(f"{api.base_url}{TOKEN}/getMe")
         assert TOKEN not in str(caught.value)
         assert TOKEN not in repr(caught.value)
@@ -252,3 +254,31 @@ def test_the_system_authorities_are_used_and_certifi_only_when_there_are_none(tm
         assert fallback.verify_mode == ssl.CERT_REQUIRED
         assert fallback.check_hostname
         assert fallback.cert_store_stats()["x509_ca"] > 100  # certifi's bundle
+
+
+async def test_an_unreadable_200_may_have_been_acted_on(api: FakeBotApi) -> None:
+    api.ensure_chat(USER)
+    api.malformed_next("sendMessage", processed=True)
+    async with bot_on(api, client()) as bot:
+        with pytest.raises(RequestMaybeSent):  # before: PTB's plain TelegramError, retried
+            await bot.send_message(USER, "garbled answer")
+    assert [m["text"] for m in api.sent(USER)] == ["garbled answer"]
+
+
+async def test_deliver_retries_only_what_never_reached_telegram(monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts: list[str] = []
+
+    async def call(error: Exception) -> str:
+        attempts.append(type(error).__name__)
+        if len(attempts) == 1:
+            raise error
+        return "sent"
+
+    monkeypatch.setattr(replies, "FIRST_BACKOFF_SECONDS", 0.01)
+    assert await replies.deliver(lambda: call(RequestNotSent("refused"))) == "sent"
+    assert attempts == ["RequestNotSent", "RequestNotSent"]
+    for error in (RequestMaybeSent("cut"), TimedOut("slow")):
+        attempts.clear()
+        with pytest.raises(type(error)):
+            await replies.deliver(lambda error=error: call(error))  # type: ignore[misc]
+        assert len(attempts) == 1

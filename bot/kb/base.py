@@ -24,7 +24,7 @@ from bot.kb.checks import (
     check_sections,
     check_shown_texts,
 )
-from bot.kb.conversions import adopt_saved_conversions, save_conversions
+from bot.kb.conversions import adopt_saved_conversions, discard_saved_conversions, save_conversions
 from bot.kb.message_keys import MessageKey
 from bot.kb.negatives import read_negatives
 from bot.kb.problems import KnowledgeBaseError, Problem
@@ -155,8 +155,18 @@ def load_knowledge_base(directory: Path = DEFAULT_KB_DIR, cache_dir: Path | None
 
     With `cache_dir`, the zh-Hant conversions saved there by an earlier load are reused, and
     saved for the next one (bot/kb/conversions.py). Raises KnowledgeBaseError listing every
-    problem found in every file.
+    problem found in every file — found without the saved conversions: a derived file that
+    fails validation is discarded, never blamed on the YAML.
     """
+    try:
+        return _load_knowledge_base(directory, cache_dir)
+    except KnowledgeBaseError:
+        if cache_dir is None or not discard_saved_conversions(cache_dir):
+            raise
+        return _load_knowledge_base(directory, cache_dir)
+
+
+def _load_knowledge_base(directory: Path, cache_dir: Path | None) -> KnowledgeBase:
     problems: list[Problem] = []
     adopted = adopt_saved_conversions(cache_dir) if cache_dir is not None else False
 

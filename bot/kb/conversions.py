@@ -10,6 +10,10 @@ load: a start with nothing new to convert never loads the converter.
 A file from another OpenCC version, or one that is unreadable or malformed, is ignored and
 replaced; a text that is not in it is converted as usual, and the file then rewritten with
 exactly the texts this load asked for (old ones drop out).
+
+The file is derived, never a source: if the knowledge base does not validate with the saved
+conversions, bot.kb.base discards them (discard_saved_conversions) and loads again from the
+YAML alone, so an altered file can never produce a problem reported against the YAML.
 """
 
 from __future__ import annotations
@@ -55,3 +59,16 @@ def save_conversions(cache_dir: Path) -> None:
         )
     except OSError as exc:
         logger.info("the conversions could not be saved in %s (%s)", cache_dir, exc)
+
+
+def discard_saved_conversions(cache_dir: Path) -> bool:
+    """Forget the conversions in memory and delete the saved file; whether there was one."""
+    chinese.forget_conversions()
+    path = cache_dir / CACHE_FILE
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        logger.info("the saved conversions in %s could not be deleted (%s)", path, exc)
+    return True

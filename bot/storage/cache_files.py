@@ -1,7 +1,9 @@
 """Reading and writing the cache's JSON files: bounded reads, atomic writes, never a crash.
 
 A cache only saves time, so nothing here may stop the bot: a file that cannot be read is
-"nothing saved", one that cannot be written is "saved next time".
+"nothing saved", one that cannot be written is "saved next time". Nor is a cache trusted: a
+file nested too deep for the parser (RecursionError), or holding NaN or an infinity — which no
+file this bot writes contains — is unusable, not a crash and not a number.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -23,7 +26,7 @@ def read_saved(path: Path, file_format: int) -> dict[str, object] | None:
         saved = read_json(path)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         logger.info("%s is not usable (%s); it will be made afresh", path, type(exc).__name__)
         return None
     if not isinstance(saved, dict) or saved.get("format") != file_format:
@@ -32,12 +35,24 @@ def read_saved(path: Path, file_format: int) -> dict[str, object] | None:
 
 
 def read_json(path: Path) -> object:
-    """The JSON value saved at `path`; OSError or ValueError when there is none to be had."""
+    """The JSON value saved at `path`; OSError, ValueError (NaN and infinities included) or
+    RecursionError when there is none to be had."""
     if not path.is_file():
         raise FileNotFoundError(path)
     if path.stat().st_size > MAX_CACHE_BYTES:
         raise ValueError(f"larger than {MAX_CACHE_BYTES} bytes")
-    return json.loads(path.read_bytes())
+    return json.loads(path.read_bytes(), parse_constant=_no_constant, parse_float=_finite)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number this bot saves")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise ValueError("a number too large to be finite")
+    return value
 
 
 def write_json(path: Path, value: object) -> None:

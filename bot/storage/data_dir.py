@@ -28,6 +28,10 @@ class DataDirError(Exception):
     """The data directory cannot be used; the message names it and says what is wrong."""
 
 
+class DataDirFull(DataDirError):
+    """The data directory's disk is full: the bot starts degraded rather than not at all."""
+
+
 def check_data_dir(path: Path) -> None:
     """Create `path` if needed and prove the bot can write to it; DataDirError if not."""
     where = f"BOT_DATA_DIR {path.absolute()}"
@@ -48,7 +52,7 @@ def check_data_dir(path: Path) -> None:
             os.fsync(file.fileno())
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise DataDirError(f"{where}: the disk is full ({_reason(exc)})") from None
+            raise DataDirFull(f"{where}: the disk is full ({_reason(exc)})") from None
         raise DataDirError(f"{where} is not writable: {_reason(exc)}") from None
     finally:
         with contextlib.suppress(OSError):

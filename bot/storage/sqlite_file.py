@@ -31,6 +31,11 @@ class DataFileError(Exception):
     """A file under BOT_DATA_DIR cannot be used; the message names it and says why."""
 
 
+class DiskFullError(DataFileError):
+    """The file cannot be created or written because the disk is full (the bot can start
+    without it, degraded, and try again later: issue 18)."""
+
+
 class _Damaged(Exception):
     """The database file is damaged (internal: it is moved aside)."""
 
@@ -136,7 +141,10 @@ def _open(path: Path, schema: str, version: int) -> sqlite3.Connection:
         db.close()
         if is_damage(exc):
             raise _Damaged(str(exc)) from None
-        raise DataFileError(f"cannot use {path}: {exc}{_hint(exc)}") from None
+        error = (
+            DiskFullError if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_FULL") else DataFileError
+        )
+        raise error(f"cannot use {path}: {exc}{_hint(exc)}") from None
     return db
 
 

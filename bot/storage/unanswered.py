@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.person_key import load_person_key, user_key
-from bot.storage.sqlite_file import open_database
+from bot.storage.sqlite_file import open_database, transaction
 from bot.text.normalize import normalize_text
 from bot.text.privacy import redact
 
@@ -38,8 +38,11 @@ _SCHEMA = (
     " id INTEGER PRIMARY KEY, asked_at REAL NOT NULL, lang TEXT NOT NULL,"
     " decision TEXT NOT NULL, text TEXT NOT NULL, user_key TEXT);"
     "CREATE INDEX IF NOT EXISTS unanswered_asked_at ON unanswered (asked_at);"
+    # The updates already counted: one a replay after a crash hands out again is not counted twice.
+    "CREATE TABLE IF NOT EXISTS unanswered_updates (update_id INTEGER PRIMARY KEY, asked_at REAL NOT NULL);"
 )
 Clock = Callable[[], float]
+KEEP_UPDATE_IDS_SECONDS = 7 * 86400  # Telegram renumbers after a week without updates
 logger = logging.getLogger("bot.storage.unanswered")
 
 
@@ -80,15 +83,34 @@ class UnansweredLog:
         self._pruned_at = 0.0
         self._prune(clock())
 
-    def record(self, question: str, lang: str, decision: str, now: float, user_id: int | None = None) -> None:
-        """Store one redacted, normalised question (skipped when nothing is left of it), with the
-        keyed hash of who asked; questions older than the retention go now and then."""
+    def record(
+        self,
+        question: str,
+        lang: str,
+        decision: str,
+        now: float,
+        user_id: int | None = None,
+        update_id: int | None = None,
+    ) -> None:
+        """Store one redacted, normalised question (skipped when nothing is left of it, or when
+        the update it came in was counted already), with the keyed hash of who asked; questions
+        older than the retention go now and then."""
         text = normalize_text(redact(question))[:MAX_STORED_CHARS]
         if not text:
             return
         try:
             asker = user_key(self._person_key(), user_id) if user_id is not None else None
-            with self._lock:
+            with self._lock, transaction(self._db):
+                if update_id is not None:
+                    counted = self._db.execute(
+                        "INSERT OR IGNORE INTO unanswered_updates (update_id, asked_at) VALUES (?, ?)",
+                        (update_id, now),
+                    )
+                    if counted.rowcount == 0:
+                        return
+                    self._db.execute(
+                        "DELETE FROM unanswered_updates WHERE asked_at < ?", (now - KEEP_UPDATE_IDS_SECONDS,)
+                    )
                 self._db.execute(
                     "INSERT INTO unanswered (asked_at, lang, decision, text, user_key)"
                     " VALUES (?, ?, ?, ?, ?)",

@@ -23,14 +23,16 @@ made from the event loop: a finished update must be on disk before the next one 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bot.storage.sqlite_file import failures_as, open_database, transaction
+from bot.storage.sqlite_file import DiskFullError, failures_as, open_database, transaction
 
 JOURNAL_FILE = "bot-updates.sqlite3"
 SCHEMA_VERSION = 1
@@ -42,6 +44,7 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS updates_done_at ON updates (done_at);"
 )
 Clock = Callable[[], float]
+logger = logging.getLogger("bot.data")
 
 
 def erase_payloads_about(db: sqlite3.Connection, ids: Collection[int], now: float) -> int:
@@ -201,3 +204,62 @@ class SQLiteUpdateJournal:
     def close(self) -> None:
         """Close the database (a checkpoint folds the WAL back into the file)."""
         self._db.close()
+
+
+def open_update_journal(path: Path, clock: Clock = time.time) -> UpdateJournal:
+    """The SQLite journal at `path`; on a full disk, one that keeps trying to open it.
+
+    Starting on a full disk is better than not starting: the bot answers, and confirms nothing
+    until the journal can be written (bot.telegram.runtime.intake).
+    """
+    try:
+        return SQLiteUpdateJournal(path, clock)
+    except DiskFullError as exc:
+        logger.warning("%s: updates are answered but not confirmed until it can be written", exc)
+        return DeferredUpdateJournal(path, clock)
+
+
+class DeferredUpdateJournal:
+    """The journal whose file could not be created (a full disk): each call tries again, and
+    fails with UpdateJournalError until it can; from then on it is the SQLite journal."""
+
+    def __init__(self, path: Path, clock: Clock = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._journal: SQLiteUpdateJournal | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def where(self) -> str:
+        """The database file's path."""
+        return str(self.path)
+
+    def _opened(self) -> SQLiteUpdateJournal:
+        with self._lock:
+            if self._journal is None:
+                try:
+                    self._journal = SQLiteUpdateJournal(self.path, self._clock)
+                except Exception as exc:  # DataFileError: still full, or worse
+                    raise UpdateJournalError(f"could not open the journal: {exc}") from None
+            return self._journal
+
+    def record(self, entries: Sequence[JournalEntry]) -> frozenset[int]:
+        """Record, once the file can be opened."""
+        return self._opened().record(entries)
+
+    def finish(self, update_id: int) -> None:
+        """Finish, once the file can be opened."""
+        self._opened().finish(update_id)
+
+    def unfinished(self) -> list[JournalEntry]:
+        """Nothing could have been left unfinished in a journal never written."""
+        return [] if self._journal is None else self._journal.unfinished()
+
+    def prune(self, done_before: float) -> int:
+        """Prune, once the file can be opened."""
+        return self._opened().prune(done_before)
+
+    def close(self) -> None:
+        """Close the journal if it was ever opened."""
+        if self._journal is not None:
+            self._journal.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext
 
@@ -20,6 +20,9 @@ from bot.kb.problems import KnowledgeBaseError, Problem
 from bot.storage.unanswered import UnansweredLog
 from bot.telegram.flood import FloodGuard
 from bot.understanding.answer import Responder, load_responder_from
+
+if TYPE_CHECKING:  # prometheus-client is imported only when BOT_HEALTH_PORT is set
+    from bot.telegram.runtime.metrics import BotMetrics
 
 DESK_KEY = "desk"
 logger = logging.getLogger("bot.desk")
@@ -42,6 +45,7 @@ class Desk:
     settings: Settings
     flood: FloodGuard = field(default_factory=FloodGuard)
     unanswered: UnansweredLog | None = None
+    metrics: BotMetrics | None = None  # with BOT_HEALTH_PORT (bot/telegram/runtime/health.py)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def reload(self) -> ReloadOutcome:
@@ -69,11 +73,19 @@ class Desk:
         """The conversation service over the current responder: take it once per turn."""
         return Conversation(self.responder, unanswered_days=self.settings.unanswered_keep_days)
 
-    def note_unanswered(self, question: str, turn: Turn, now: float, user_id: int) -> None:
+    def count_turn(self, turn: Turn) -> None:
+        """Count the turn's outcome for /metrics (nothing when metrics are off)."""
+        if self.metrics is not None:
+            self.metrics.count_turn(turn)
+
+    def note_unanswered(
+        self, question: str, turn: Turn, now: float, user_id: int, update_id: int | None = None
+    ) -> None:
         """Record a declined or clarify-only question (redacted, with a keyed hash of who asked,
-        so that /forget finds it) when the log is enabled."""
+        so that /forget finds it) when the log is enabled, once per update (a replayed update is
+        not counted again)."""
         if self.unanswered is not None and turn.unanswered:
-            self.unanswered.record(question, turn.lang, turn.decision, now, user_id)
+            self.unanswered.record(question, turn.lang, turn.decision, now, user_id, update_id)
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:

@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.conversation.render import Button, Reply
+from bot.telegram.runtime.delivery_errors import RequestMaybeSent, RequestNotSent
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ATTEMPTS = 4
@@ -21,17 +22,19 @@ logger = logging.getLogger("bot.replies")
 
 
 def _worth_retrying(error: TelegramError) -> bool:
-    """Errors after which Telegram did not act on the request, so sending again is safe.
+    """Errors after which Telegram certainly did not act on the request, so sending again is safe.
 
-    A 5xx, a dropped connection or a garbled response: retry. A timeout: the request may
-    have gone through, and sendMessage is not idempotent, so retrying could answer twice.
-    A 400 or 403 will not get better. 429 is the rate limiter's job (it waits retry_after).
+    No connection was made (RequestNotSent), or Telegram answered with a 5xx: retry. Anything
+    that may have reached Telegram is not retried — sendMessage is not idempotent, and a retry
+    answered twice: a timeout, a connection cut after the request was written
+    (RequestMaybeSent), a 200 whose body could not be read ("Invalid server response"). A 400 or
+    403 will not get better. 429 is the rate limiter's job (it waits retry_after).
     """
-    if isinstance(error, TimedOut | BadRequest | Forbidden):
-        return False
-    if isinstance(error, NetworkError):
+    if isinstance(error, RequestNotSent):
         return True
-    return "invalid server response" in str(error).lower()
+    if isinstance(error, TimedOut | RequestMaybeSent | BadRequest | Forbidden):
+        return False
+    return isinstance(error, NetworkError)  # PTB's error for a 5xx status: Telegram said it failed
 
 
 async def deliver(call: Callable[[], Awaitable[T]]) -> T:

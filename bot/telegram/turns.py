@@ -43,9 +43,10 @@ async def decide(update: Update, context: AnyContext, event: Event) -> Turn | No
     save_person(context, user.id, turn.person)
     store_reminder_changes(update, context, turn)
     choose_language(context, turn.chosen_lang)
+    desk.count_turn(turn)
     question = question_of(event)
     if turn.unanswered and question is not None:
-        desk.note_unanswered(question, turn, now, user.id)
+        desk.note_unanswered(question, turn, now, user.id, update.update_id)
     return turn
 
 

@@ -73,6 +73,14 @@ def adopt_conversions(traditional: dict[str, str], simplified_only: frozenset[st
     _adopted_simplified_only = simplified_only
 
 
+def forget_conversions() -> None:
+    """Drop every conversion in memory, adopted or made (a saved file turned out untrustworthy)."""
+    global _adopted_simplified_only
+    _traditional.clear()
+    _asked.clear()
+    _adopted_simplified_only = None
+
+
 def conversions_asked() -> dict[str, str]:
     """Every conversion asked for since the last adoption, with its result."""
     return {text: _traditional[text] for text in _asked if text in _traditional}

@@ -86,7 +86,7 @@ def load_saved_index(path: Path, key: str, kb: KnowledgeBase, settings: MatchSet
         if not isinstance(state, dict):
             raise TypeError("the saved state is not an object")
         return SectionIndex.from_state(state, kb.synonyms, settings)
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
         logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
         return None
 

@@ -121,13 +121,16 @@ async def running_bot(
     *,
     arguments: Sequence[str] = (),
     ready: Callable[[], bool] | None = None,
+    prefix: Sequence[str] = (),
+    command: Sequence[str] = BOT_COMMAND,
 ) -> AsyncIterator[RunningBot]:
     """Start the bot, wait until it long-polls (or until `ready()`, e.g. for a webhook); kill it
     on the way out if still alive."""
     stderr_path = log_dir / "bot.stderr"
     with stderr_path.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            *BOT_COMMAND,
+            *prefix,
+            *command,
             *arguments,
             env=env,
             cwd=REPO_ROOT,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from bot.telegram.runtime.app import AnyApplication, profile_publisher
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import buttons, reply_to
 
@@ -67,7 +70,10 @@ async def test_empty_inline_query_offers_the_steps_in_order(api: FakeBotApi, bot
     assert ids == ["overview", "reasons", "backup", "contact-support", "visit-store", "after-cancel"]
 
 
-async def test_command_menu_is_published_in_chinese_and_english(api: FakeBotApi, bot: object) -> None:
+async def test_command_menu_is_published_in_chinese_and_english(api: FakeBotApi, bot: AnyApplication) -> None:
+    publishing = profile_publisher(bot)  # in the background, once polling has started
+    assert publishing is not None
+    await asyncio.wait_for(publishing, timeout=10)
     english = api.my_commands(language_code="en")
     chinese = api.my_commands(language_code="zh")
     assert [c["command"] for c in english] == [

@@ -101,12 +101,3 @@ async def test_a_read_only_data_dir_exits_2_naming_it(
     finished = await run_to_exit(bot_environment(api.root_url, data_dir), prefix)
     assert_one_error_line(finished, str(data_dir), expected)
     assert api.calls == []
-
-
-async def test_a_full_disk_under_the_data_dir_exits_2_naming_it(api: FakeBotApi, tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    prefix = in_small_filesystem(data_dir, "size=256k", fill=True)
-    finished = await run_to_exit(bot_environment(api.root_url, data_dir), prefix)
-    assert_one_error_line(finished, str(data_dir), "the disk is full", "No space left on device")
-    assert api.calls == []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 from pathlib import Path
 
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
 from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
+from bot.storage.update_journal import JOURNAL_FILE
 from bot.telegram.runtime.app import desk_of
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
@@ -69,3 +72,27 @@ async def test_admin_reports_in_a_group_post_nothing_of_the_log_there(
     assert "pizza" in private["text"]
     assert not {str(FAY), "Fay", "fay_durres"} & set(private["text"].replace("\n", " ").split())
     assert str(FAY) not in private["text"]
+
+
+async def test_an_update_replayed_after_a_crash_is_counted_once(
+    api: FakeBotApi, start_bot: StartBot, data_dir: Path
+) -> None:
+    async with start_bot():
+        asked = api.inject_message("how long does pizza take", chat_id=FAY, user_id=FAY)
+        await api.wait_for_sent(FAY, count=1)
+    # A kill -9 between the answer and the journal's "finished" leaves the update unfinished:
+    # the next start hands it out again (at-least-once), and the log must not count it twice.
+    journal = sqlite3.connect(data_dir / JOURNAL_FILE)
+    with journal:
+        journal.execute(
+            "UPDATE updates SET done_at = NULL, payload = ? WHERE update_id = ?",
+            (json.dumps(asked), asked["update_id"]),
+        )
+    journal.close()
+    mark = api.mark()
+    async with start_bot():
+        await api.wait_for_sent(FAY, count=1, since=mark)  # replayed and answered again
+    log = UnansweredLog(data_dir / DATABASE_FILE)
+    groups = log.most_frequent(time.time() - 3600)
+    log.close()
+    assert [(g.text, g.count) for g in groups] == [("how long does pizza take", 1)]  # before: 2

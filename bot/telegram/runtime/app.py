@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -22,23 +22,26 @@ from bot.conversation.render import render_message
 from bot.kb.message_keys import MessageKey
 from bot.storage.data_dir import make_private_dir
 from bot.storage.reminders import REMINDERS_FILE, ReminderStore
+from bot.storage.sqlite_file import DiskFullError
 from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
-from bot.storage.update_journal import JOURNAL_FILE, SQLiteUpdateJournal
+from bot.storage.update_journal import JOURNAL_FILE, open_update_journal
 from bot.telegram import admin, commands, inline, membership, navigation, questions
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.guard import BUTTON_FLOOD_KEY, button_flood_guard
 from bot.telegram.people import LANGUAGE_KEY
-from bot.telegram.profile import publish_profile
+from bot.telegram.profile import keep_profile_published
 from bot.telegram.runtime.intake import JournalBot, UpdateIntake
 from bot.telegram.runtime.persistence import PersistentApplication, StatePersistence, open_state_persistence
 from bot.telegram.runtime.processing import MAX_CHATS_AT_ONCE, ChatOrderedProcessor
+from bot.telegram.runtime.rate_limits import BotRateLimiter
 from bot.telegram.runtime.reminder_loop import REMINDERS_KEY, Reminders, reminders_of
 from bot.telegram.runtime.transport import AiohttpRequest
 from bot.text.language import DEFAULT_LANGUAGE, parse_language
 from bot.understanding.answer import Responder
 
 PERSISTENCE_INTERVAL_SECONDS = 10
+POLL_TIMEOUT_SECONDS = 10  # how long one getUpdates waits for updates (PTB's run_polling default)
 # On a stop signal, updates already received are handled for this long; the rest stay in the
 # journal for the next start. Docker and systemd kill a process 10 s after asking it to stop.
 STOP_WITHIN_SECONDS = 8.0
@@ -52,6 +55,9 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
 ]
 WATCHER_KEY = "kb-watcher"
+PROFILE_KEY = "profile-publisher"
+HEALTH_KEY = "health-server"
+ERROR_COUNTER_KEY = "error-counter"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
@@ -109,8 +115,8 @@ def build_application(
     make_private_dir(settings.data_dir, "BOT_DATA_DIR")
     if settings.cache_dir is not None and settings.cache_dir.exists():
         make_private_dir(settings.cache_dir, "BOT_CACHE_DIR")
-    intake = UpdateIntake(SQLiteUpdateJournal(settings.data_dir / JOURNAL_FILE, clock))
-    bot = journal_bot(settings, intake, AIORateLimiter(max_retries=3) if rate_limit else None)
+    intake = UpdateIntake(open_update_journal(settings.data_dir / JOURNAL_FILE, clock))
+    bot = journal_bot(settings, intake, BotRateLimiter(max_retries=3) if rate_limit else None)
     processor = ChatOrderedProcessor(
         on_finished=lambda update: _finished(intake, update), stop_grace=stop_within
     )
@@ -126,18 +132,50 @@ def build_application(
     )
     application: AnyApplication = builder.build()
     bot.accept_while(lambda: application.updater is None or application.updater.running)
-    unanswered = (
-        UnansweredLog(settings.data_dir / DATABASE_FILE, settings.unanswered_keep_days)
-        if settings.log_unanswered
-        else None
-    )
-    application.bot_data[DESK_KEY] = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    unanswered = _unanswered_log(settings)
+    desk = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    application.bot_data[DESK_KEY] = desk
+    if settings.health_port is not None:
+        _add_metrics(application, desk, processor)
     application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
-    application.bot_data[REMINDERS_KEY] = Reminders(ReminderStore(settings.data_dir / REMINDERS_FILE), clock)
+    reminder_store = _reminder_store(settings)
+    if reminder_store is not None:
+        application.bot_data[REMINDERS_KEY] = Reminders(reminder_store, clock)
     for module in (admin, commands, questions, navigation, inline, membership):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application
+
+
+def _add_metrics(application: AnyApplication, desk: Desk, processor: ChatOrderedProcessor) -> None:
+    """Counters for /metrics (imported here: an unset BOT_HEALTH_PORT costs no memory)."""
+    from bot.telegram.runtime.metrics import BotMetrics, ErrorCounter
+
+    metrics = BotMetrics(queue_depth=application.update_queue.qsize)
+    desk.metrics = metrics
+    processor.on_timed = metrics.observe_seconds
+    application.bot_data[ERROR_COUNTER_KEY] = counter = ErrorCounter(metrics)
+    logging.getLogger().addHandler(counter)
+
+
+def _unanswered_log(settings: Settings) -> UnansweredLog | None:
+    """The unanswered-questions log if asked for; on a full disk, none (one warning)."""
+    if not settings.log_unanswered:
+        return None
+    try:
+        return UnansweredLog(settings.data_dir / DATABASE_FILE, settings.unanswered_keep_days)
+    except DiskFullError as exc:
+        logger.warning("%s: unanswered questions are not logged until the next start", exc)
+        return None
+
+
+def _reminder_store(settings: Settings) -> ReminderStore | None:
+    """The plan's reminders; on a full disk, none this run (one warning): answering goes first."""
+    try:
+        return ReminderStore(settings.data_dir / REMINDERS_FILE)
+    except DiskFullError as exc:
+        logger.warning("%s: reminders can neither be set nor sent until the next start", exc)
+        return None
 
 
 def bot_requests(settings: Settings) -> tuple[AiohttpRequest, AiohttpRequest]:
@@ -160,7 +198,7 @@ def bot_requests(settings: Settings) -> tuple[AiohttpRequest, AiohttpRequest]:
     return request(MAX_CHATS_AT_ONCE * 2), request(1)
 
 
-def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: AIORateLimiter | None) -> JournalBot:
+def journal_bot(settings: Settings, intake: UpdateIntake, rate_limiter: BotRateLimiter | None) -> JournalBot:
     """The bot object: token and Bot API address as connection_options() sets them, on the
     bot's own HTTP clients (bot_requests)."""
     base = bot_api_base(settings)
@@ -254,18 +292,24 @@ def desk_of(application: AnyApplication) -> Desk:
 
 
 async def _post_init(application: AnyApplication) -> None:
-    """Queue what the last run left unfinished; publish the menu and descriptions; listen for
-    SIGHUP and, if asked, for knowledge-base edits."""
+    """Queue what the last run left unfinished; publish the menu and descriptions in the
+    background (never holding up polling); listen for SIGHUP and, if asked, for knowledge-base
+    edits."""
     intake = intake_of(application)
     if intake is not None:  # before polling starts, so these come first
         for update in intake.unfinished(application.bot):
             application.update_queue.put_nowait(update)
     desk = desk_of(application)
-    await publish_profile(application.bot, desk.responder.kb)
     reminders = reminders_of(application.bot_data)
     if reminders is not None:  # what came due while the bot was down is sent first
         reminders.start(application.bot, lambda: desk.responder.kb)
+    if desk.metrics is not None:
+        await _start_health_server(application, desk)
     loop = asyncio.get_running_loop()
+    # A plain asyncio task like the watcher's: post_stop cancels it if it is still waiting.
+    application.bot_data[PROFILE_KEY] = loop.create_task(
+        keep_profile_published(application.bot, desk.responder.kb), name="publish-profile"
+    )
     with contextlib.suppress(
         NotImplementedError, RuntimeError, ValueError
     ):  # not on Windows / not main thread
@@ -279,6 +323,26 @@ async def _post_init(application: AnyApplication) -> None:
         application.bot_data[WATCHER_KEY] = asyncio.get_running_loop().create_task(
             watch_knowledge_base(desk.settings.kb_dir, lambda: reload_and_tell_admins(application))
         )
+
+
+async def _start_health_server(application: AnyApplication, desk: Desk) -> None:
+    """/healthz and /metrics on BOT_HEALTH_PORT (bot/telegram/runtime/health.py)."""
+    from bot.telegram.runtime.health import HealthServer
+
+    assert desk.metrics is not None
+    assert desk.settings.health_port is not None
+    bot = application.bot
+    polling = bot.health if isinstance(bot, JournalBot) and desk.settings.webhook_url is None else None
+    server = HealthServer(
+        desk.settings.health_listen,
+        desk.settings.health_port,
+        desk.metrics,
+        polling,
+        poll_window=POLL_TIMEOUT_SECONDS + desk.settings.http_timeout,
+        running=lambda: application.running,
+    )
+    await server.start()
+    application.bot_data[HEALTH_KEY] = server
 
 
 async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
@@ -297,20 +361,33 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
     return outcome
 
 
+def profile_publisher(application: AnyApplication) -> asyncio.Task[int] | None:
+    """The background task publishing the bot's profile (tests await it)."""
+    task = application.bot_data.get(PROFILE_KEY)
+    return task if isinstance(task, asyncio.Task) else None
+
+
 async def _post_stop(application: AnyApplication) -> None:
     reminders = reminders_of(application.bot_data)
     if reminders is not None:
         await reminders.stop()
-    watcher = application.bot_data.pop(WATCHER_KEY, None)
-    if isinstance(watcher, asyncio.Task):
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+    for key in (WATCHER_KEY, PROFILE_KEY):
+        task = application.bot_data.pop(key, None)
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
 
 async def _post_shutdown(application: AnyApplication) -> None:
+    server = application.bot_data.pop(HEALTH_KEY, None)
+    if server is not None:
+        await server.stop()
+    counter = application.bot_data.pop(ERROR_COUNTER_KEY, None)
+    if isinstance(counter, logging.Handler):
+        logging.getLogger().removeHandler(counter)
     desk = desk_of(application)
     if desk.unanswered is not None:
         desk.unanswered.close()

@@ -8,6 +8,8 @@ anything shaped like a bot token, in the message, its arguments and exception te
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
 import sys
 
@@ -41,10 +43,35 @@ class TokenRedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, stream: object = None) -> logging.Handler:
-    """Root logging at `level` through one redacting handler; returns that handler."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (BOT_LOG_FORMAT=json): time, level, logger, message, and the
+    traceback when there is one — for log collectors that parse rather than grep."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as JSON (already redacted by TokenRedactingFilter)."""
+        entry: dict[str, object] = {
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["traceback"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str, stream: object = None, log_format: str = "text") -> logging.Handler:
+    """Root logging at `level` through one redacting handler (plain text, or JSON lines);
+    returns that handler."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(TokenRedactingFilter())
     root = logging.getLogger()
     for existing in list(root.handlers):

@@ -34,11 +34,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationKey
 from telegram.warnings import PTBUserWarning
 
 from bot.storage.erasure import Erased, ErasureIncomplete, erase_person
-from bot.storage.sqlite_file import move_aside
+from bot.storage.sqlite_file import DiskFullError, move_aside
 from bot.storage.state_json import decode_entry, encode_entry
 from bot.storage.state_store import (
     KINDS,
@@ -58,6 +57,7 @@ FORGET_AFTER_SECONDS = 30 * 86400
 # process keeps as resident memory. A thousand every 10 s still forgets 100 people a second.
 FORGET_PER_SAVE = 1_000
 LEGACY_PICKLE_FILE = "bot-state.pickle"  # the state file of versions before the SQLite store
+IN_MEMORY = ":memory:"  # SQLite's name for a database that lives in memory only
 Data = dict[str, Any]
 Clock = Callable[[], float]
 logger = logging.getLogger("bot.state")
@@ -262,18 +262,20 @@ class StatePersistence(BasePersistence[Data, Data, Data]):
     async def refresh_bot_data(self, bot_data: Data) -> None:
         """Not stored."""
 
-    async def get_callback_data(self) -> CDCData | None:
+    # The parameter types below are wider than PTB's (CDCData, ConversationKey), which live in
+    # a private module; nothing is stored, so nothing depends on their shape.
+    async def get_callback_data(self) -> None:
         """Callback data is not stored (buttons carry their whole action)."""
         return None
 
-    async def update_callback_data(self, data: CDCData) -> None:
+    async def update_callback_data(self, data: object) -> None:
         """Not stored."""
 
     async def get_conversations(self, name: str) -> NoReturn:
         """Refuse a persistent ConversationHandler at start-up rather than lose its states."""
         raise NotImplementedError(f"conversation states are not stored: make {name!r} persistent=False")
 
-    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+    async def update_conversation(self, name: str, key: object, new_state: object | None) -> None:
         """Never called: get_conversations refuses persistent ConversationHandlers."""
 
 
@@ -367,6 +369,9 @@ def open_state_persistence(
             STATE_FILE,
             moved.name,
         )
-    return StatePersistence(
-        SQLiteStateStore(data_dir / STATE_FILE), update_interval=update_interval, clock=clock
-    )
+    try:
+        store = SQLiteStateStore(data_dir / STATE_FILE)
+    except DiskFullError as exc:  # start degraded: people's places and languages kept in memory only
+        logger.warning("%s: the state is kept in memory until the next start", exc)
+        store = SQLiteStateStore(Path(IN_MEMORY))
+    return StatePersistence(store, update_interval=update_interval, clock=clock)

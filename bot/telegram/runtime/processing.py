@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any
 
@@ -60,12 +61,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self,
         max_chats_at_once: int = MAX_CHATS_AT_ONCE,
         on_finished: Callable[[object], None] = lambda update: None,
+        on_timed: Callable[[float], None] | None = None,
         stop_grace: float = 8.0,
     ) -> None:
         super().__init__(_IN_HAND)
         self.max_chats_at_once = max_chats_at_once
         self.stop_grace = stop_grace  # seconds stop_within() is given by the application
         self.on_finished = on_finished
+        # Seconds each update's handling took (the latency histogram of /metrics), if asked.
+        self.on_timed = on_timed
         self._places = asyncio.Semaphore(max_chats_at_once)
         self._tails: dict[Hashable, asyncio.Future[None]] = {}  # each line's last update's end
         self._in_hand: set[asyncio.Task[Any]] = set()
@@ -115,11 +119,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 await asyncio.shield(before)  # shielded: cancelling us must not end `before`
             async with self._places:
                 started = True
+                began = time.monotonic()
                 try:
                     await coroutine
                 except Exception:  # PTB's error handlers ran inside; it still counts as handled
                     self.on_finished(update)
                     raise
+                finally:
+                    if self.on_timed is not None:
+                        self.on_timed(time.monotonic() - began)
                 self.on_finished(update)
         finally:
             self._in_hand.discard(task)

@@ -8,6 +8,7 @@ never in a traceback, and never with the token in it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sys
@@ -19,9 +20,11 @@ from bot.config import ConfigError, Settings, load_settings, merged_environment
 from bot.exit_codes import ExitCode
 from bot.kb.problems import KnowledgeBaseError
 from bot.memory import return_free_memory
-from bot.storage.data_dir import DataDirError, check_data_dir
+from bot.storage.data_dir import DataDirError, DataDirFull, check_data_dir
+from bot.storage.run_lock import DataDirInUse, data_dir_lock
 from bot.storage.sqlite_file import DataFileError
-from bot.telegram.runtime.app import ALLOWED_UPDATES, bot_api_base, build_application
+from bot.telegram.runtime.app import ALLOWED_UPDATES, AnyApplication, bot_api_base, build_application
+from bot.telegram.runtime.intake import JournalBot
 from bot.telegram.runtime.logging_setup import configure_logging, redact_tokens
 from bot.telegram.runtime.webhook import WebhookEndpoint, serve_webhook_until_stopped, webhook_endpoint
 from bot.understanding.answer import Responder, load_responder_from
@@ -53,20 +56,41 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
             endpoint = webhook_endpoint(settings)
     except ConfigError as exc:
         return _fail(str(exc))
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     try:
         responder = load_responder(settings)
     except KnowledgeBaseError as exc:
         print(f"error: {exc.report()}", file=sys.stderr)
         return ExitCode.FINDINGS
+    with contextlib.ExitStack() as held:
+        try:
+            _check_data_dir(settings.data_dir)
+            held.enter_context(data_dir_lock(settings.data_dir))
+            application = build_application(settings, responder)
+        except (DataDirError, DataFileError, DataDirInUse) as exc:
+            return _fail(str(exc))
+        return _serve(application, settings, endpoint, len(responder.kb.sections))
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    """check_data_dir, except that a full disk is a warning: the bot starts degraded (it answers,
+    and confirms updates to Telegram only once they can be journalled) rather than not at all."""
     try:
-        check_data_dir(settings.data_dir)
-        application = build_application(settings, responder)
-    except (DataDirError, DataFileError) as exc:
-        return _fail(str(exc))
+        check_data_dir(data_dir)
+    except DataDirFull as exc:
+        logger.warning("%s: starting anyway; nothing is confirmed to Telegram until there is room", exc)
+
+
+def _serve(
+    application: AnyApplication, settings: Settings, endpoint: WebhookEndpoint | None, sections: int
+) -> int:
+    """Poll (or serve the webhook) until stopped: by a signal (0), or because polling ended (2)."""
     # DEBUG: a start that fails must print one line only; the state's INFO line follows the connection.
-    logger.debug("starting: %d sections, data in %s", len(responder.kb.sections), settings.data_dir)
+    logger.debug("starting: %d sections, data in %s", sections, settings.data_dir)
     logging.getLogger("telegram.ext").addFilter(StartupFailureFilter())
+    health = application.bot.health if isinstance(application.bot, JournalBot) else None
+    if health is not None:
+        health.when_ended(application.stop_running)
     try:
         if endpoint is not None:
             asyncio.run(serve_webhook_until_stopped(application, endpoint))
@@ -76,6 +100,8 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
         return _fail(describe_telegram_failure(exc, bot_api_base(settings)))
     except OSError as exc:  # the webhook's address: in use, not ours to bind
         return _fail(f"cannot listen for the webhook: {exc.strerror or exc}")
+    if health is not None and health.ended is not None:
+        return _fail(health.ended)
     return ExitCode.OK
 
 

@@ -22,7 +22,11 @@ rate limiter. What this class adds:
   client uses — when the system has none (a slim container);
 * a timeout raises TimedOut, any other failure NetworkError, as PTB's own request does — with
   one difference: the error text never holds the request's URL, since the URL holds the bot
-  token (the original exception is not chained for the same reason).
+  token (the original exception is not chained for the same reason);
+* a failure says whether the request may have reached Telegram: RequestNotSent (a NetworkError)
+  when no connection was made, so sending again is safe, RequestMaybeSent when it failed after
+  the request was written (the connection cut, the answer unreadable). sendMessage is not
+  idempotent: bot.telegram.replies retries only the first kind, or it answered twice.
 """
 
 from __future__ import annotations
@@ -30,22 +34,28 @@ from __future__ import annotations
 import json
 import os
 import ssl
+from typing import Any
 
 import aiohttp
 import certifi
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.telegram.runtime.delivery_errors import RequestMaybeSent, RequestNotSent
 from bot.telegram.runtime.logging_setup import redact_tokens
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-def _chosen(value: ODVInput[float], default: float | None) -> float | None:
-    """A per-call timeout, or this request object's default when the caller did not set one."""
-    return default if isinstance(value, DefaultValue) else value
+def _chosen(value: object, default: float | None) -> float | None:
+    """A per-call timeout, or this request object's default when the caller did not set one.
+
+    "Not set" is PTB's DefaultValue sentinel, which lives in a private module: anything that is
+    neither a number nor None is taken to be it.
+    """
+    if value is None:
+        return None
+    return float(value) if isinstance(value, int | float) else default
 
 
 def _sum_or_none(*seconds: float | None) -> float | None:
@@ -132,15 +142,24 @@ class AiohttpRequest(BaseRequest):
         if session is not None and not session.closed:
             await session.close()
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """PTB's, except that an answer that is not JSON is RequestMaybeSent: the request reached
+        Telegram and may have taken effect (PTB's plain "Invalid server response" was retried)."""
+        try:
+            return BaseRequest.parse_json_payload(payload)
+        except TelegramError:
+            raise RequestMaybeSent("the Bot API's answer could not be read (not JSON)") from None
+
     async def do_request(
         self,
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """One call: (HTTP status, body). TimedOut or NetworkError when no answer came."""
         session = self._session
@@ -161,7 +180,10 @@ class AiohttpRequest(BaseRequest):
         try:
             async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+            # Before a byte was sent: no connection (ConnectionTimeoutError is also a TimeoutError).
+            raise RequestNotSent(redact_tokens(f"aiohttp.{type(error).__name__}: {error}")) from None
         except TimeoutError as error:  # aiohttp's own timeouts are TimeoutErrors too
             raise TimedOut(redact_tokens(f"no answer in time ({type(error).__name__})")) from None
         except aiohttp.ClientError as error:
-            raise NetworkError(redact_tokens(f"aiohttp.{type(error).__name__}: {error}")) from None
+            raise RequestMaybeSent(redact_tokens(f"aiohttp.{type(error).__name__}: {error}")) from None

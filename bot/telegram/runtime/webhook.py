@@ -8,10 +8,15 @@ malformed JSON and queues a repeated POST a second time. This one, per request:
 2. then the headers: a type other than application/json (parameters such as charset=utf-8 are
    fine) is 415, a Content-Length over MAX_BODY_BYTES is 413 — before any of the body is read;
 3. the body is read up to MAX_BODY_BYTES (a chunked body that grows past it is cut off, 413);
-4. JSON that does not parse, or is not an object, is 400 with a one-line debug log;
+4. JSON that does not parse (nested too deep for the parser included: that was a 500 and a
+   traceback), or is not an object, is 400 with a one-line debug log;
 5. the update goes through the UpdateIntake (journalled, deduplicated, parsed on its own) and
    the answer is 200 — also for a duplicate or an unreadable update, which Telegram must not
-   send again.
+   send again — or 503 when the journal cannot be written (a full disk): the update is answered
+   but not confirmed, and Telegram sends it again later (intake.UpdateIntake).
+
+A connection that sends no complete request within IDLE_TIMEOUT_SECONDS is closed: half-open
+connections (226 of them, last round) were all held open after 30 s.
 
 Why aiohttp: the bot already calls the Bot API with it (bot/telegram/runtime/transport.py). PTB's own
 server would need tornado, which PTB imports whenever it is installed — about 1 MB in every
@@ -38,6 +43,7 @@ from bot.config import ConfigError, Settings
 from bot.telegram.runtime.app import ALLOWED_UPDATES, AnyApplication, application_lifecycle, intake_of
 from bot.telegram.runtime.intake import UpdateIntake
 
+IDLE_TIMEOUT_SECONDS = 15.0  # for headers to arrive, and between two requests on one connection
 MAX_BODY_BYTES = 1_048_576  # Telegram's updates are a few kilobytes; a message is at most 4,096 chars
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -106,12 +112,14 @@ class UpdateReceiver:
             return _refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "an update is never this large")
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return _refuse(HTTPStatus.BAD_REQUEST, "the body is not valid JSON")
         if not isinstance(data, dict):
             return _refuse(HTTPStatus.BAD_REQUEST, "the body is not a JSON object")
-        for update in self._intake.admit([data], self._application.bot):
+        for update in await self._intake.admit_off_loop([data], self._application.bot):
             await self._application.update_queue.put(update)
+        if self._intake.journal_failing:  # answered, not kept: Telegram must send it again
+            return _refuse(HTTPStatus.SERVICE_UNAVAILABLE, "the update could not be journalled")
         return web.Response(status=HTTPStatus.OK)
 
     def _refusal(self, request: web.Request) -> web.Response | None:
@@ -163,7 +171,11 @@ class WebhookServer:
         receiver = UpdateReceiver(endpoint.secret, intake, application)
         for path in {endpoint.path, endpoint.path.rstrip("/") + "/"}:  # with or without the slash
             app.router.add_post(path, receiver.receive)
-        self._runner = web.AppRunner(app, access_log=None, lingering_time=0)
+        # keepalive_timeout: aiohttp starts it when a connection opens, so it also closes one
+        # that never completes its headers (there is no separate header-read timeout).
+        self._runner = web.AppRunner(
+            app, access_log=None, lingering_time=0, keepalive_timeout=IDLE_TIMEOUT_SECONDS
+        )
         self._endpoint = endpoint
 
     async def start(self) -> None:
