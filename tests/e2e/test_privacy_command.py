@@ -3,12 +3,15 @@ retention the operator set."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.console import html_to_plain
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
 from bot.telegram.profile import PROFILE_LANGUAGES
+from bot.telegram.runtime.app import profile_publisher
 from bot.text.language import Lang
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, buttons, reply_to
@@ -21,8 +24,10 @@ APP_LANGUAGES: dict[Lang, str] = {"zh-Hans": "zh-hans", "zh-Hant": "zh-hant", "e
 async def test_privacy_and_forget_are_in_the_published_menu_in_each_language(
     api: FakeBotApi, start_bot: StartBot, kb: KnowledgeBase
 ) -> None:
-    async with start_bot():
-        pass
+    async with start_bot() as application:
+        publishing = profile_publisher(application)  # in the background, once polling has started
+        assert publishing is not None
+        await asyncio.wait_for(publishing, timeout=10)
     for code, langs in PROFILE_LANGUAGES.items():
         menu = {entry["command"]: entry["description"] for entry in api.my_commands(language_code=code)}
         assert menu["privacy"] == kb.messages.get(MessageKey.COMMAND_PRIVACY, langs[0])
