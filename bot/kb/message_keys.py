@@ -74,3 +74,9 @@ class MessageKey(StrEnum):
     RELOAD_FAILED = "reload_failed"
     UNANSWERED_EMPTY = "unanswered_empty"
     UNANSWERED_HEADER = "unanswered_header"
+    # Issue 16: declines that say what was understood; the one-tap language switch
+    DECLINE_ELSEWHERE = "decline_elsewhere"
+    DECLINE_NOT_COVERED = "decline_not_covered"
+    DECLINE_OTHER_ACCOUNT = "decline_other_account"
+    LANG_SWITCH_OFFER = "lang_switch_offer"
+    BUTTON_LANG_SWITCH = "btn_lang_switch"

@@ -305,9 +305,6 @@ class SectionIndex:
             exact=self._exact.get(self._key(normalized)),
         )
 
-    def _is_foreign(self, term: str) -> bool:
-        return term in self._known and term not in self._vocabulary
-
     def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
         """How much each term of a question says (numbers say nothing: they were cut or are steps)."""
         return {

@@ -56,7 +56,10 @@ class Clarify:
 class DeclineReason(StrEnum):
     """Why nothing was answered; each reason has its own sentence in the catalogue."""
 
-    OFF_TOPIC = MessageKey.DECLINE.value
+    OFF_TOPIC = MessageKey.DECLINE.value  # plainly about something else
+    ELSEWHERE = MessageKey.DECLINE_ELSEWHERE.value  # another country's SIM or operator
+    NOT_COVERED = MessageKey.DECLINE_NOT_COVERED.value  # buying, topping up, roaming, eSIM
+    OTHER_ACCOUNT = MessageKey.DECLINE_OTHER_ACCOUNT.value  # a bank card or another account
     EMPTY = MessageKey.EMPTY.value
     TOO_LONG = MessageKey.TOO_LONG.value
     NOT_TEXT = MessageKey.NON_TEXT.value
