@@ -12,14 +12,24 @@ from typing import Literal
 from bot.text.language import LANGUAGES, Lang
 
 MAX_CALLBACK_BYTES = 64
-ActionKind = Literal["section", "detail", "steps", "lang", "phrases"]
-_CODES: dict[ActionKind, str] = {"section": "s", "detail": "d", "steps": "l", "lang": "g", "phrases": "p"}
+ActionKind = Literal["section", "detail", "steps", "lang", "phrases", "answer_in"]
+_CODES: dict[ActionKind, str] = {
+    "section": "s",
+    "detail": "d",
+    "steps": "l",
+    "lang": "g",
+    "phrases": "p",
+    # After /lang, a message plainly in another language: answer in that one instead (and from
+    # now on). The section is the one just answered, if any, so it is shown again in that language.
+    "answer_in": "a",
+}
 _KINDS: dict[str, ActionKind] = {code: kind for kind, code in _CODES.items()}
 
 
 @dataclass(frozen=True)
 class Action:
-    """Show a section (or its sub-steps), list the steps, set the language, or show the phrase card."""
+    """Show a section (or its sub-steps), list the steps, set the language, show the phrase card,
+    or switch to the language a message was written in and show its answer again."""
 
     kind: ActionKind
     lang: Lang
@@ -43,7 +53,7 @@ def decode_action(data: str | None) -> Action | None:
     kind = _KINDS[parts[0]]
     section_id = parts[1]
     needs_section = kind in ("section", "detail")
-    if needs_section != bool(section_id):
+    if needs_section != bool(section_id) and kind != "answer_in":
         return None
     lang: Lang = next(lang for lang in LANGUAGES if lang == parts[2])
     return Action(kind, lang, section_id)

@@ -112,6 +112,14 @@ def render_message(kb: KnowledgeBase, key: MessageKey, lang: Lang, **values: obj
     return Reply(split_message([_paragraph(kb.messages.get(key, lang, **values))]))
 
 
+def render_language_offer(kb: KnowledgeBase, lang: Lang, section_id: str | None) -> Reply:
+    """ "Answer in English instead?" with one button, both in `lang` (the message's language)."""
+    label = kb.messages.get(MessageKey.BUTTON_LANG_SWITCH, lang)
+    button = Button(label, Action("answer_in", lang, section_id or ""))
+    text = kb.messages.get(MessageKey.LANG_SWITCH_OFFER, lang)
+    return Reply(split_message([_paragraph(text)]), ((button,),))
+
+
 def render_privacy_warning(kb: KnowledgeBase, lang: Lang) -> Reply:
     """The advice to delete a group message that shows a phone, passport or SIM number."""
     return render_message(kb, MessageKey.PRIVACY_WARNING, lang)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -109,7 +109,8 @@ class KnowledgeBase:
     phrases: tuple[Phrase, ...]  # the Albanian phrase card, in the order messages.yaml gives
     synonyms: Synonyms
     directory: Path
-    out_of_scope_cues: OutOfScopeCues = OutOfScopeCues()  # what a decline can say it understood
+    # What a decline can say it understood (synonyms.yaml `out_of_scope:`).
+    out_of_scope_cues: OutOfScopeCues = field(default_factory=OutOfScopeCues)
 
     def section(self, section_id: str) -> Section:
         """The section with this id (KeyError if unknown)."""
@@ -146,7 +147,6 @@ class KnowledgeBase:
         """How many example questions the matcher learns from (out-of-scope ones included)."""
         in_scope = sum(len(texts) for per_lang in self.examples.values() for texts in per_lang.values())
         return in_scope + sum(len(texts) for texts in self.out_of_scope.values())
-
 
 
 def load_knowledge_base(directory: Path = DEFAULT_KB_DIR, cache_dir: Path | None = None) -> KnowledgeBase:

@@ -20,3 +20,12 @@ _BOUNDARY = re.compile(
 def split_clauses(normalized: str) -> list[str]:
     """The clauses of a normalised message, in order, empty ones left out."""
     return [clause.strip() for clause in _BOUNDARY.split(normalized) if clause.strip()]
+
+
+_ONE_WORD = re.compile(rf"[{HAN_CLASS}]{{1,4}}|[a-z][a-z'-]*")
+_EDGES = re.compile(r"^[\s?？!！.。,，~…]+|[\s?？!！.。,，~…]+$")
+
+
+def is_one_word(normalized: str) -> bool:
+    """Whether a message is one word and nothing else: "余额", "护照?", "fee", "refund??"."""
+    return _ONE_WORD.fullmatch(_EDGES.sub("", normalized)) is not None

@@ -7,12 +7,11 @@ conversation service (bot/conversation/service.py) does that, for every kind of 
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.kb.base import KnowledgeBase, Section, load_knowledge_base
-from bot.text.clauses import split_clauses
+from bot.text.clauses import is_one_word, split_clauses
 from bot.text.fillers import STEP_FILLER
 from bot.text.normalize import find_step_reference, normalize_text, remove_step_reference
 from bot.text.patterns import MAX_QUESTION_CHARS, strip_invisible
@@ -69,8 +68,11 @@ class DecisionSettings:
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
     min_clause_words: int = 2  # a clause with fewer known words is not read as the question
-    max_clause_negative_share: float = 0.2  # a clause (or an unclear message) at most this much another domain's
+    # A clause (or an unclear message) with more of the probability on other domains: not ours.
+    max_clause_negative_share: float = 0.2
     unclear_coverage: float = 0.45  # a message declined with at least this coverage is offered choices
+    one_word_coverage: float = 0.9  # a one-word message is ours when we use the word …
+    max_one_word_negative_share: float = 0.75  # … and other domains do not own it ("fee": ours too)
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ class Responder:
         if talk is not None and not in_step and not ranking.topic_words:
             return SmallTalk(talk)  # "would you tell me your name", "how old are you"
         if self._off_topic(ranking, bool(in_step)):
-            if self._unclear_but_ours(ranking):
+            if self._unclear_but_ours(ranking, normalized):
                 return Clarify(shown)
             likely = self.kb.out_of_scope_cues.likely(canonical)
             reason = _DECLINE_REASONS[likely] if likely else DeclineReason.OFF_TOPIC
@@ -229,15 +231,26 @@ class Responder:
                 best = ranking
         return best
 
-    def _unclear_but_ours(self, ranking: Ranking) -> bool:
+    def _unclear_but_ours(self, ranking: Ranking, normalized: str) -> bool:
         """A message in our words that is not clear enough to answer: a "did you mean", not a decline.
 
-        One word (余额, 护照, fee) or a vague question: most of its words are ones our
-        sections use, and nothing says it is another assistant's question.
+        One word of ours (余额, 护照, 退款, fee) is a question about it, even a word bank
+        customers use too: the choices let the person say which. A vague question is ours when
+        most of its words are ones our sections use and little says it is another assistant's.
         """
-        if not ranking.evidence or ranking.exact is not None or ranking.coverage < self.settings.unclear_coverage:
+        if not ranking.evidence or ranking.exact is not None:
             return False
-        return ranking.negative_share <= self.settings.max_clause_negative_share
+        if is_one_word(normalized):
+            return (
+                ranking.coverage >= self.settings.one_word_coverage
+                and ranking.negative_share <= self.settings.max_one_word_negative_share
+            )
+        if self._too_thin(ranking):  # one word of ours among others: "帮我写个邮件"
+            return False
+        return (
+            ranking.coverage >= self.settings.unclear_coverage
+            and ranking.negative_share <= self.settings.max_clause_negative_share
+        )
 
     def _too_thin(self, ranking: Ranking) -> bool:
         """A Chinese message with at most one word we know, no topic word and no clear step.

@@ -68,6 +68,12 @@ class DeclineReason(StrEnum):
     STALE_BUTTON = MessageKey.STALE_BUTTON.value  # a button for a section that no longer exists
 
 
+# The reasons a question is declined for being about something else (not empty, not a stale button).
+OUT_OF_SCOPE_REASONS = frozenset(
+    {DeclineReason.OFF_TOPIC, DeclineReason.ELSEWHERE, DeclineReason.NOT_COVERED, DeclineReason.OTHER_ACCOUNT}
+)
+
+
 @dataclass(frozen=True)
 class Declined:
     """Answer nothing from the guide, saying why; `step` names the step asked for (UNKNOWN_STEP)."""
