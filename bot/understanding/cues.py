@@ -54,12 +54,12 @@ class OutOfScopeCues:
         """
         if self._has("elsewhere", canonical) and not self._has("albania", canonical):
             return OutOfScopeKind.ELSEWHERE
+        if self._has("other_account", canonical) and not self._has("linking", canonical):
+            return OutOfScopeKind.OTHER_ACCOUNT  # "cancel my debit card"; but "银行账户绑了这个号" is ours
         if self._has("cancelling", canonical):
             return None
         if self._has("not_covered", canonical):
             return OutOfScopeKind.NOT_COVERED
-        if self._has("other_account", canonical) and not self._has("linking", canonical):
-            return OutOfScopeKind.OTHER_ACCOUNT  # but "银行账户绑了这个号": unbinding is ours
         return None
 
     def likely(self, canonical: str) -> str | None:
