@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.kb.base import KnowledgeBase, Section, load_knowledge_base
 from bot.text.clauses import is_one_word, split_clauses
-from bot.text.fillers import STEP_FILLER
+from bot.text.fillers import STEP_FILLER, strip_chat_filler
 from bot.text.normalize import find_step_reference, normalize_text, remove_step_reference
 from bot.text.patterns import MAX_QUESTION_CHARS, strip_invisible
 from bot.text.small_talk import SmallTalkPhrases, build_small_talk
@@ -98,7 +98,7 @@ class Responder:
             or self._follow_up(normalized, place)
             or self._small_talk(normalized)
             or self._step_only(normalized)
-            or self._matched(self.small_talk.strip_leading(normalized))
+            or self._matched(strip_chat_filler(self.small_talk.strip_leading(normalized)))
         )
 
     def show(self, section_id: str, view: View = View.SECTION) -> Answered:
@@ -219,7 +219,8 @@ class Responder:
         question ("好嘞 多谢 | 那搞完之后还有啥要收尾的不").
         """
         best: Ranking | None = None
-        for clause in split_clauses(normalized):
+        # Each clause, and the message without the thanks at its end ("保号卡怎么注销唔该晒").
+        for clause in dict.fromkeys([*split_clauses(normalized), self.small_talk.strip_around(normalized)]):
             ranking = self.index.rank(clause)
             if (
                 ranking.chinese_words + ranking.english_words < self.settings.min_clause_words
