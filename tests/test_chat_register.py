@@ -43,8 +43,8 @@ def test_one_word_in_scope_gets_an_answer_or_a_choice_never_a_decline(
             {"store-documents"},
         ),
         (
-            "I worked in Tirana last year and got a Vodafone prepaid SIM there. I am back home now and the card "
-            "just sits in a drawer. What documents do I need to bring to the store to cancel it?",
+            "I worked in Tirana last year and got a Vodafone prepaid SIM there. "
+            "I am back home now and the card just sits in a drawer. What documents do I need to bring to the store to cancel it?",
             {"store-documents", "visit-store"},
         ),
     ],
@@ -70,7 +70,8 @@ def test_thanks_and_greetings_around_a_question_do_not_push_it_out(
     responder: Responder, question: str
 ) -> None:
     outcome = responder.understand(question)
-    assert isinstance(outcome, Answered) and outcome.section_id == "after-cancel", outcome
+    assert isinstance(outcome, Answered), outcome
+    assert outcome.section_id == "after-cancel"
 
 
 @pytest.mark.parametrize(
@@ -90,7 +91,8 @@ def test_topic_adjacent_questions_get_the_specific_decline(
     responder: Responder, question: str, reason: DeclineReason
 ) -> None:
     outcome = responder.understand(question)
-    assert isinstance(outcome, Declined) and outcome.reason is reason, outcome
+    assert isinstance(outcome, Declined), outcome
+    assert outcome.reason is reason
 
 
 @pytest.mark.parametrize(
@@ -162,7 +164,8 @@ def test_greetings_thanks_and_emoji_never_turn_a_core_question_away(
 def test_clauses_are_pieces_of_the_message(text: str) -> None:
     normalized = normalize_text(text)
     for clause in split_clauses(normalized):
-        assert clause and clause in normalized
+        assert clause
+        assert clause in normalized
     is_one_word(normalized)  # total: never raises
 
 
