@@ -44,7 +44,8 @@ def test_one_word_in_scope_gets_an_answer_or_a_choice_never_a_decline(
         ),
         (
             "I worked in Tirana last year and got a Vodafone prepaid SIM there. "
-            "I am back home now and the card just sits in a drawer. What documents do I need to bring to the store to cancel it?",
+            "I am back home now and the card just sits in a drawer. "
+            "What documents do I need to bring to the store to cancel it?",
             {"store-documents", "visit-store"},
         ),
     ],
