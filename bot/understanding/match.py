@@ -21,6 +21,7 @@ Method (chosen by measurement; README "How it answers" has the figures):
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -92,7 +93,7 @@ class Ranking:
     english_words: int = 0  # how many English content words it has
     exact: str | None = None  # the label of an example written exactly like it
 
-    @property
+    @functools.cached_property  # read by several rules of one decision
     def negative_share(self) -> float:
         """How much of the probability the sources of text to decline hold."""
         return sum(label.score for label in self.labels if is_negative(label.id))
