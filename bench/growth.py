@@ -26,7 +26,7 @@ def build_seconds(scale: int) -> float:
     kb = load_knowledge_base()
     source = index_input(kb, scale)
     started = time.perf_counter()
-    SectionIndex(source.documents, source.topic_texts, kb.synonyms)
+    SectionIndex.learn(source.documents, source.topic_texts, kb.synonyms)
     return time.perf_counter() - started
 
 

@@ -117,7 +117,7 @@ def index_input(kb: KnowledgeBase, scale: int) -> IndexInput:
 def ours_builder(kb: KnowledgeBase, scale: int) -> tuple[IndexInput, Builder, str]:
     """Our index's input, its builder and a note on how it is built."""
     source = index_input(kb, scale)
-    return source, lambda: SectionIndex(source.documents, source.topic_texts, kb.synonyms), ""
+    return source, lambda: SectionIndex.learn(source.documents, source.topic_texts, kb.synonyms), ""
 
 
 def ours_calls(kb: KnowledgeBase, index: SectionIndex, scale: int) -> dict[str, Call]:

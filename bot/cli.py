@@ -38,6 +38,8 @@ from bot.understanding.evaluation import (
     format_out_of_scope_report,
     format_report,
     load_labelled_questions,
+    out_of_scope_as_json,
+    report_as_json,
 )
 from bot.understanding.outcomes import Answered, Candidate, Clarify, Declined, Shown, SmallTalk
 
@@ -126,6 +128,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     evaluation.add_argument(
         "--show", type=int, default=20, metavar="N", help="list up to N misses (default 20)"
     )
+    evaluation.add_argument(
+        "--json", action="store_true", help="print one JSON object (every figure, every miss)"
+    )
 
     add("chat", "talk to the bot in the terminal", "python -m bot chat")
 
@@ -184,7 +189,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
     if args.command == "ask":
         return _ask(Conversation(responder), args)
     if args.command == "eval":
-        return _eval(responder, args.file, args.out_of_scope, args.show)
+        return _eval(responder, args.file, args.out_of_scope, args.show, args.json)
     run_console(Conversation(responder), _typed_lines() if sys.stdin.isatty() else sys.stdin, print)
     return EXIT_OK
 
@@ -285,10 +290,13 @@ def _result(turn: Turn, question: str) -> dict[str, object]:
     return result
 
 
-def _eval(responder: Responder, file: Path | None, out_of_scope: list[Path], show: int) -> int:
+def _eval(
+    responder: Responder, file: Path | None, out_of_scope: list[Path], show: int, as_json: bool = False
+) -> int:
     if file is None and not out_of_scope:
         print("eval: give a labelled set, or --out-of-scope FILE", file=sys.stderr)
         return EXIT_USAGE
+    result: dict[str, object] = {"labelled": None, "out_of_scope": []}
     if file is not None:
         try:
             questions = load_labelled_questions(file)
@@ -297,14 +305,26 @@ def _eval(responder: Responder, file: Path | None, out_of_scope: list[Path], sho
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             return EXIT_USAGE
-        print(format_report(evaluate(responder, questions), show))
+        report = evaluate(responder, questions)
+        if as_json:
+            result["labelled"] = {"file": str(file), **report_as_json(report)}
+        else:
+            print(format_report(report, show))
+    files: list[dict[str, object]] = []
     for path in out_of_scope:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             print(f"cannot read {path}: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        print(format_out_of_scope_report(evaluate_out_of_scope(responder, path.name, lines), show))
+        oos_report = evaluate_out_of_scope(responder, path.name, lines)
+        if as_json:
+            files.append(out_of_scope_as_json(oos_report))
+        else:
+            print(format_out_of_scope_report(oos_report, show))
+    if as_json:
+        result["out_of_scope"] = files
+        print(json.dumps(result, ensure_ascii=False))
     return EXIT_OK
 
 

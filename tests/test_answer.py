@@ -194,5 +194,5 @@ def test_a_did_you_mean_never_offers_two_choices_with_the_same_label(
         outcome = responder.understand(question)
         if isinstance(outcome, Clarify):
             for lang in ("zh-Hans", "zh-Hant", "en"):
-                labels = [step_label(kb, kb.section(c.id), lang) for c in outcome.candidates]  # type: ignore[arg-type]
+                labels = [step_label(kb.section(c.id), lang) for c in outcome.candidates]  # type: ignore[arg-type]
                 assert len(labels) == len(set(labels)), (question, labels)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.kb.base import DEFAULT_KB_DIR
 from bot.kb.checks import REQUIRED_SECTION_IDS
 from tests.cli import REPO, run_cli
@@ -105,6 +106,29 @@ def test_eval_prints_per_language_figures(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "top-1 zh-Hans" in result.stdout
     assert result.stdout.splitlines()[-1].startswith("summary: top-1 zh-Hans 1.000")
+
+
+def test_eval_json_is_one_object_with_declines_and_choices_per_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        '- {q: "第四步", lang: zh-Hans, expect: [visit-store]}\n'
+        '- {q: "护照", lang: zh-Hans, expect: [store-documents]}\n'  # one word: a "did you mean"
+        '- {q: "how long does pizza take", lang: en, expect: [backup]}\n'  # declined: a false decline
+        '- {q: "hello", lang: en, expect: [out-of-scope]}\n',
+        encoding="utf-8",
+    )
+    other = tmp_path / "other.txt"
+    other.write_text("how long does pizza take\n我的中国移动卡怎么注销\n", encoding="utf-8")
+    assert main(["eval", str(labelled), "--out-of-scope", str(other), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)  # one JSON object, nothing else
+    labelled_result = result["labelled"]
+    assert labelled_result["did_you_mean_by_lang"]["zh-Hans"] == {"rate": 0.5, "hits": 1, "total": 2}
+    assert labelled_result["wrongly_declined_by_lang"]["en"] == {"rate": 1.0, "hits": 1, "total": 1}
+    assert labelled_result["top1"]["zh-Hans"]["hits"] == 2
+    [file] = result["out_of_scope"]
+    assert file["given_no_section"] == {"rate": 1.0, "hits": 2, "total": 2}
 
 
 def test_eval_on_a_malformed_file_names_the_item(tmp_path: Path) -> None:

@@ -50,12 +50,12 @@ def test_no_button_label_is_cut_short(kb: KnowledgeBase) -> None:
 def test_every_heading_fits_on_a_button_whichever_section_links_to_it(kb: KnowledgeBase) -> None:
     for section in kb.sections:
         for lang in LANGUAGES:
-            assert len(heading(kb, section, lang)) <= BUTTON_LABEL_MAX, (section.id, lang)
+            assert len(heading(section, lang)) <= BUTTON_LABEL_MAX, (section.id, lang)
 
 
 def test_no_two_sections_share_a_label_in_any_language(kb: KnowledgeBase) -> None:
     for lang in LANGUAGES:
-        labels = [step_label(kb, section, lang) for section in kb.sections]
+        labels = [step_label(section, lang) for section in kb.sections]
         assert len(set(labels)) == len(labels), (lang, labels)
 
 
@@ -63,7 +63,7 @@ def test_step_three_reads_in_order_with_operators_as_part_of_it(kb: KnowledgeBas
     chain = []
     section = kb.section("contact-support")
     while section.id != "visit-store":
-        chain.append(step_label(kb, section, "en"))
+        chain.append(step_label(section, "en"))
         assert section.next is not None
         section = kb.section(section.next)
     assert chain == ["Step 3", "Part of step 3", "Step 3.1", "Step 3.2", "Step 3.3"]

@@ -18,6 +18,7 @@ from bot.conversation.service import (
     Text,
     Turn,
 )
+from bot.text.language import LANGUAGES as LANGS
 from bot.text.language import Lang
 from bot.understanding.answer import Responder
 from bot.understanding.outcomes import Answered, Declined, DeclineReason, Screen, Shown, SmallTalk, View
@@ -276,3 +277,67 @@ def test_unanswered_turns_are_declines_and_did_you_means(conversation: Conversat
     assert say(conversation, "how long does pizza take").unanswered
     assert not say(conversation, "你好").unanswered
     assert not say(conversation, "卡丢了怎么办").unanswered
+
+
+# --- language follows the message (issue 16) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("請問保號卡怎麼註銷", "zh-Hant"), ("保号卡怎么注销", "zh-Hans"), ("how do I cancel my sim", "en")],
+)
+def test_without_lang_the_reply_follows_the_message_script(
+    conversation: Conversation, text: str, lang: Lang
+) -> None:
+    # Whatever the app's language and the conversation so far: the message shows its own.
+    for person_lang in LANGS:
+        for client in LANGS:
+            turn = say(conversation, text, PersonState(lang=person_lang), Speaker(client_lang=client))
+            assert turn.lang == lang, (person_lang, client)
+            assert len(turn.replies) == 1  # no offer to switch: nothing was chosen
+
+
+def test_after_lang_a_message_in_another_language_gets_a_one_tap_switch(conversation: Conversation) -> None:
+    english = Speaker(chosen_lang="en")
+    turn = say(conversation, "卡丢了还能注销吗", speaker=english)
+    assert turn.lang == "en"  # the choice is honoured …
+    assert isinstance(turn.outcome, Answered)
+    offer = turn.replies[-1]  # … and the person is offered their message's language in one tap
+    [[button]] = offer.buttons
+    assert button.action == Action("answer_in", "zh-Hans", turn.outcome.section_id)
+    switched = conversation.handle(Press(button.action), turn.person, english, NOW)
+    assert switched.lang == switched.chosen_lang == "zh-Hans"
+    assert switched.outcome == Answered(
+        turn.outcome.section_id,
+        candidates=switched.outcome.candidates,  # type: ignore[union-attr]
+    )
+
+
+@pytest.mark.parametrize(
+    ("chosen", "text", "offered"),
+    [("zh-Hans", "卡遺失了還能註銷嗎", "zh-Hant"), ("zh-Hant", "how do I cancel my sim", "en")],
+)
+def test_the_switch_is_offered_for_the_other_script_and_for_english(
+    conversation: Conversation, chosen: Lang, text: str, offered: Lang
+) -> None:
+    turn = say(conversation, text, speaker=Speaker(chosen_lang=chosen))
+    assert turn.lang == chosen
+    assert turn.replies[-1].buttons[0][0].action.lang == offered
+
+
+@pytest.mark.parametrize("text", ["ok", "4.1", "🙂", "第五步", "SIM?", "卡丢了怎么办"])
+def test_no_switch_is_offered_for_a_message_without_a_clear_other_language(
+    conversation: Conversation, text: str
+) -> None:
+    turn = say(conversation, text, speaker=Speaker(chosen_lang="zh-Hans"))
+    assert all(
+        button.action.kind != "answer_in" for reply in turn.replies for row in reply.buttons for button in row
+    )
+
+
+def test_the_switch_without_an_answer_just_sets_the_language(conversation: Conversation) -> None:
+    turn = conversation.handle(
+        Press(Action("answer_in", "en")), PersonState(), Speaker(chosen_lang="zh-Hans"), NOW
+    )
+    assert turn.outcome == Shown(Screen.LANGUAGE_SET)
+    assert turn.chosen_lang == "en"

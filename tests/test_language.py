@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.text.language import detect_language, parse_language
+from bot.text.language import LANGUAGES, Lang, clear_language, detect_language, other_language, parse_language
 
 
 @pytest.mark.parametrize(
@@ -40,3 +42,46 @@ def test_detect_language(text: str, lang: str) -> None:
 )
 def test_parse_language(code: str, lang: str | None) -> None:
     assert parse_language(code) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("點知cut咗未", "zh-Hant"),
+        ("佢哋叫我填份表格", "zh-Hant"),  # written Cantonese in characters common to both scripts
+        ("怎么注销", "zh-Hans"),
+        ("how to cancel it", "en"),
+        ("第五步怎么办", "zh-Hans"),
+        ("ok", None),  # could be anyone's
+        ("SIM?", None),
+        ("4.1", None),
+        ("🙂", None),
+        ("好", None),
+    ],
+)
+def test_clear_language_is_only_what_a_message_plainly_shows(text: str, lang: str | None) -> None:
+    assert clear_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "client", "offered"),
+    [
+        ("卡丢了怎么办", "en", None, "zh-Hans"),
+        ("第五步呢", "en", "zh-Hant", "zh-Hant"),  # either script: the app's
+        ("第五步呢", "zh-Hant", None, None),  # either script fits the chosen Chinese
+        ("卡遺失了怎麼辦", "zh-Hans", None, "zh-Hant"),
+        ("I lost my card what now", "zh-Hans", None, "en"),
+        ("I lost my card what now", "en", None, None),
+        ("ok", "zh-Hans", None, None),
+    ],
+)
+def test_other_language_is_a_plain_language_that_was_not_chosen(
+    text: str, chosen: Lang, client: Lang | None, offered: Lang | None
+) -> None:
+    assert other_language(text, chosen, client) == offered
+
+
+@given(st.text(max_size=200), st.sampled_from(LANGUAGES))
+def test_other_language_is_never_the_chosen_one(text: str, chosen: Lang) -> None:
+    offered = other_language(text, chosen)
+    assert offered is None or (offered in LANGUAGES and offered != chosen)

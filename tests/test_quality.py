@@ -64,3 +64,20 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
     questions = [q for path in [*HOLDOUT_SETS, BLIND_SET] for q in load_labelled_questions(path)]
     report = evaluate(responder, questions)
     assert report.language_correct[0] >= 0.98 * report.language_correct[1]
+
+
+# Issue 16: the chat register (stories, Cantonese, Taiwan usage, non-native English, typos),
+# written blind and measured once before tuning (top-1 0.867 / 0.693 / 0.813, 17.3 % of on-topic
+# questions declined); tuned on since, so a floor a few points under today's figures
+# (0.973 / 0.973 / 0.867, declined 1.8 %, out-of-scope declined 0.933).
+CHAT_SET = REPO / "tests" / "data" / "holdout4.yaml"
+
+
+def test_the_chat_register_set_stays_above_its_floors(responder: Responder) -> None:
+    report = evaluate(responder, load_labelled_questions(CHAT_SET))
+    for lang, floor in (("zh-Hans", 0.94), ("zh-Hant", 0.94), ("en", 0.83)):
+        assert report.top1_rate(lang) >= floor, (lang, report.top1[lang])
+    assert EvalReport.rate(report.wrongly_declined) <= 0.03
+    for lang, declined in report.declined_by_lang.items():
+        assert EvalReport.rate(declined) <= 0.07, (lang, declined)
+    assert EvalReport.rate(report.declined_out_of_scope) >= 0.9

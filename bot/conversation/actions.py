@@ -35,6 +35,8 @@ ActionKind = Literal[
     # What is kept about a person (issue 20): confirm /forget; go on in a private chat.
     "forget",
     "private",
+    # After /lang, a message plainly in another language: answer in that one instead (issue 16).
+    "answer_in",
 ]
 _CODES: dict[ActionKind, str] = {
     "section": "s",
@@ -50,6 +52,9 @@ _CODES: dict[ActionKind, str] = {
     "unremind": "x",
     "forget": "f",
     "private": "v",
+    # After /lang, a message plainly in another language: answer in that one instead (and from
+    # now on). The section is the one just answered, if any, so it is shown again in that language.
+    "answer_in": "i",
 }
 _KINDS: dict[str, ActionKind] = {code: kind for kind, code in _CODES.items()}
 # Telegram's rule for a /start deep-link payload: 1-64 of A-Z a-z 0-9 _ -
@@ -59,10 +64,12 @@ START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 @dataclass(frozen=True)
 class Action:
     """Show a section (or its sub-steps), list the steps, set the language, show the phrase card,
-    or act on the personal plan, confirm /forget, or go on in a private chat.
+    or act on the personal plan, confirm /forget, go on in a private chat, or switch to the
+    language a message was written in and show its answer again.
 
-    `section_id` carries the section ("section", "detail"), a plan action's payload (the answers
-    so far, a step key, a reminder kind), or the /start payload ("private").
+    `section_id` carries the section ("section", "detail", and "answer_in" when there was one),
+    a plan action's payload (the answers so far, a step key, a reminder kind), or the /start
+    payload ("private").
     """
 
     kind: ActionKind
@@ -105,5 +112,7 @@ def _payload_fits(kind: ActionKind, payload: str) -> bool:
             return parse_reminder_kind(payload) is not None
         case "private":
             return START_PAYLOAD.fullmatch(payload) is not None
+        case "answer_in":  # the section just answered, or none
+            return True
         case _:
             return not payload

@@ -70,7 +70,7 @@ def telegram_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def step_label(kb: KnowledgeBase, section: Section, lang: Lang) -> str:
+def step_label(section: Section, lang: Lang) -> str:
     """The label users see before a section's title: 第 4.1 步 / Step 4.1, 全部步骤, or its own label.
 
     Built once at load time (bot.kb.base.section_label), where the check can see that no two clash.
@@ -78,9 +78,9 @@ def step_label(kb: KnowledgeBase, section: Section, lang: Lang) -> str:
     return section.label[lang]
 
 
-def heading(kb: KnowledgeBase, section: Section, lang: Lang) -> str:
+def heading(section: Section, lang: Lang) -> str:
     """A section's heading as plain text: "第 4 步 · 前往营业厅办理"."""
-    return f"{step_label(kb, section, lang)} · {section.title[lang]}"
+    return f"{step_label(section, lang)} · {section.title[lang]}"
 
 
 def render_outcome(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> Reply:
@@ -118,6 +118,14 @@ def render_message(kb: KnowledgeBase, key: MessageKey, lang: Lang, **values: obj
     return Reply(split_message([_paragraph(kb.messages.get(key, lang, **values))]))
 
 
+def render_language_offer(kb: KnowledgeBase, lang: Lang, section_id: str | None) -> Reply:
+    """ "Answer in English instead?" with one button, both in `lang` (the message's language)."""
+    label = kb.messages.get(MessageKey.BUTTON_LANG_SWITCH, lang)
+    button = Button(label, Action("answer_in", lang, section_id or ""))
+    text = kb.messages.get(MessageKey.LANG_SWITCH_OFFER, lang)
+    return Reply(split_message([_paragraph(text)]), ((button,),))
+
+
 def render_privacy_warning(kb: KnowledgeBase, lang: Lang) -> Reply:
     """The advice to delete a group message that shows a phone, passport or SIM number."""
     return render_message(kb, MessageKey.PRIVACY_WARNING, lang)
@@ -136,7 +144,7 @@ def render_steps(
     steps = kb.main_steps()
     if header:
         lines.append(f"<b>{_escape(kb.messages.get(MessageKey.STEPS_HEADER, lang))}</b>")
-        lines.extend(_escape(heading(kb, section, lang)) for section in steps)
+        lines.extend(_escape(heading(section, lang)) for section in steps)
     buttons = tuple((_section_button(kb, section, lang),) for section in steps)
     return Reply(split_message(["\n".join(lines)]), buttons)
 
@@ -176,7 +184,7 @@ def navigation(kb: KnowledgeBase, section: Section, lang: Lang) -> Buttons:
 
 def section_blocks(kb: KnowledgeBase, section: Section, lang: Lang) -> list[str]:
     """A section as HTML blocks: the bold heading line, then its paragraphs and bullets."""
-    blocks = [f"<b>{_escape(heading(kb, section, lang))}</b>"]
+    blocks = [f"<b>{_escape(heading(section, lang))}</b>"]
     blocks.extend(_paragraph(paragraph) for paragraph in re.split(r"\n\s*\n", section.answer[lang].strip()))
     return blocks
 
@@ -188,12 +196,11 @@ def _render_substeps(kb: KnowledgeBase, section: Section, lang: Lang) -> Reply:
     """ "More detail" on a step: its sub-steps one line each, and a button for each."""
     substeps = [kb.section(child) for child in section.substeps]
     lines = [
-        f"<b>{_escape(heading(kb, section, lang))}</b>",
+        f"<b>{_escape(heading(section, lang))}</b>",
         _escape(kb.messages.get(MessageKey.DETAIL_INTRO, lang)),
     ]
     lines.extend(
-        f"• <b>{_escape(heading(kb, child, lang))}</b>\n  {_escape(child.summary[lang])}"
-        for child in substeps
+        f"• <b>{_escape(heading(child, lang))}</b>\n  {_escape(child.summary[lang])}" for child in substeps
     )
     rows = [(_section_button(kb, child, lang),) for child in substeps]
     rows.append((_all_steps_button(kb, lang),))
@@ -220,9 +227,7 @@ def _render_notice(kb: KnowledgeBase, section: Section, key: MessageKey, lang: L
 
 def _render_clarify(kb: KnowledgeBase, options: list[Section], lang: Lang) -> Reply:
     lines = [_escape(kb.messages.get(MessageKey.CLARIFY, lang))]
-    lines.extend(
-        f"{number}. {_escape(heading(kb, section, lang))}" for number, section in enumerate(options, 1)
-    )
+    lines.extend(f"{number}. {_escape(heading(section, lang))}" for number, section in enumerate(options, 1))
     lines.append(_escape(kb.messages.get(MessageKey.CLARIFY_CHOOSE_HINT, lang)))
     buttons = tuple(
         (Button(f"{number}. {section.title[lang]}", Action("section", lang, section.id)),)
@@ -269,7 +274,7 @@ def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang, days: int) -> 
 
 
 def _section_button(kb: KnowledgeBase, section: Section, lang: Lang) -> Button:
-    return Button(heading(kb, section, lang), Action("section", lang, section.id))
+    return Button(heading(section, lang), Action("section", lang, section.id))
 
 
 def _all_steps_button(kb: KnowledgeBase, lang: Lang) -> Button:

@@ -17,13 +17,20 @@ from bot.conversation.actions import Action
 from bot.conversation.plan import Plan, PlanShown, Reminder, ReminderChange
 from bot.conversation.plan_flow import PLAN_ACTIONS, PlanFlow, PlanRequest
 from bot.conversation.plan_render import plan_button_row, render_unknown_command
-from bot.conversation.render import FORGET_START, Reply, render_outcome, render_privacy_warning
+from bot.conversation.render import (
+    FORGET_START,
+    Reply,
+    render_language_offer,
+    render_outcome,
+    render_privacy_warning,
+)
 from bot.storage.unanswered import DEFAULT_KEEP_DAYS
 from bot.text.language import (
     LANGUAGES,
     Lang,
     Script,
     detect_script,
+    other_language,
     parse_language,
     requested_language,
     resolve_language,
@@ -34,6 +41,7 @@ from bot.text.small_talk import SmallTalkKind
 from bot.understanding.answer import Place, Responder
 from bot.understanding.followup import detect_choice, detect_follow_up
 from bot.understanding.outcomes import (
+    OUT_OF_SCOPE_REASONS,
     Answered,
     Clarify,
     Declined,
@@ -207,7 +215,9 @@ class Turn:
     def unanswered(self) -> bool:
         """Whether the question went unanswered (declined as off-topic, or only a "did you mean")."""
         match self.outcome:
-            case Declined(reason=DeclineReason.OFF_TOPIC) | Clarify():
+            case Declined(reason=reason) if reason in OUT_OF_SCOPE_REASONS:
+                return True
+            case Clarify():
                 return True
             case _:
                 return False
@@ -279,6 +289,13 @@ class Conversation:
             text, person, speaker, keeps_conversation=self._context_bound(normalized, outcome)
         )
         turn = self._turn(outcome, lang, person, speaker, now)
+        chosen = speaker.chosen_lang
+        offer = other_language(text, chosen, speaker.client_lang) if chosen else None
+        if offer is not None:  # /lang chose one language, the message is plainly in another
+            section = outcome.section_id if isinstance(outcome, Answered) else None
+            turn = replace(
+                turn, replies=(*turn.replies, render_language_offer(self.responder.kb, offer, section))
+            )
         if speaker.in_group and looks_personal(text):
             turn = replace(turn, replies=(*turn.replies, render_privacy_warning(self.responder.kb, lang)))
         return turn
@@ -325,6 +342,11 @@ class Conversation:
         return self._turn(outcome, lang, person, speaker, now)
 
     def _press(self, action: Action, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        if action.kind == "answer_in":
+            chosen = replace(speaker, chosen_lang=action.lang)
+            if self.responder.kb.has_section(action.section_id):
+                return self._turn(self.responder.show(action.section_id), action.lang, person, chosen, now)
+            return self._turn(Shown(Screen.LANGUAGE_SET), action.lang, person, chosen, now)
         if action.kind == "lang":
             return self._turn(
                 Shown(Screen.LANGUAGE_SET),

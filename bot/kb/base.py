@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,6 +43,7 @@ from bot.kb.yaml_source import YamlDocument, read_yaml_file
 from bot.text.chinese import release_traditional, to_traditional, traditional_converter_loaded
 from bot.text.language import LANGUAGES, Lang
 from bot.text.small_talk import SmallTalkKind
+from bot.understanding.cues import OutOfScopeCues
 from bot.understanding.synonyms import Synonyms, duplicate_variants
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # bot/, two levels above bot/kb/base.py
@@ -108,6 +109,8 @@ class KnowledgeBase:
     phrases: tuple[Phrase, ...]  # the Albanian phrase card, in the order messages.yaml gives
     synonyms: Synonyms
     directory: Path
+    # What a decline can say it understood (synonyms.yaml `out_of_scope:`).
+    out_of_scope_cues: OutOfScopeCues = field(default_factory=OutOfScopeCues)
 
     def section(self, section_id: str) -> Section:
         """The section with this id (KeyError if unknown)."""
@@ -144,10 +147,6 @@ class KnowledgeBase:
         """How many example questions the matcher learns from (out-of-scope ones included)."""
         in_scope = sum(len(texts) for per_lang in self.examples.values() for texts in per_lang.values())
         return in_scope + sum(len(texts) for texts in self.out_of_scope.values())
-
-    def negative_count(self) -> int:
-        """How many real questions from other assistants the matcher learns to decline."""
-        return sum(len(texts) for texts in self.negatives.values())
 
 
 def load_knowledge_base(directory: Path = DEFAULT_KB_DIR, cache_dir: Path | None = None) -> KnowledgeBase:
@@ -239,6 +238,9 @@ def _load_knowledge_base(directory: Path, cache_dir: Path | None) -> KnowledgeBa
             tuple(tuple(group) for group in synonyms_model.groups), tuple(synonyms_model.topic)
         ),
         directory=directory,
+        out_of_scope_cues=OutOfScopeCues(
+            **{name: tuple(words) for name, words in synonyms_model.out_of_scope.model_dump().items()}
+        ),
     )
 
 

@@ -146,3 +146,9 @@ class MessageKey(StrEnum):
     COMMAND_PRIVACY = "cmd_privacy"
     COMMAND_FORGET = "cmd_forget"
     ADMIN_PRIVATE_ONLY = "admin_private_only"
+    # Issue 16: declines that say what was understood; the one-tap language switch
+    DECLINE_ELSEWHERE = "decline_elsewhere"
+    DECLINE_NOT_COVERED = "decline_not_covered"
+    DECLINE_OTHER_ACCOUNT = "decline_other_account"
+    LANG_SWITCH_OFFER = "lang_switch_offer"
+    BUTTON_LANG_SWITCH = "btn_lang_switch"

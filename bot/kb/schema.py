@@ -126,6 +126,17 @@ class TraditionalFixesFile(_Strict):
     replacements: dict[Text, Text] = Field(default_factory=dict)
 
 
+class OutOfScopeCuesFile(_Strict):
+    """synonyms.yaml `out_of_scope:`: word lists that give a decline its reason (issue 16)."""
+
+    elsewhere: list[Text] = Field(default_factory=list)
+    albania: list[Text] = Field(default_factory=list)
+    not_covered: list[Text] = Field(default_factory=list)
+    other_account: list[Text] = Field(default_factory=list)
+    cancelling: list[Text] = Field(default_factory=list)
+    linking: list[Text] = Field(default_factory=list)
+
+
 class SynonymsFile(_Strict):
     """synonyms.yaml: groups of words the matcher treats as one (the first word of each)."""
 
@@ -133,3 +144,5 @@ class SynonymsFile(_Strict):
     # Words that by themselves show a question is about our topic (SIM, 保号卡, Vodafone …):
     # a question with one of them is not declined for using words our examples do not.
     topic: list[Text] = Field(default_factory=list)
+    # Words that say what an out-of-scope message is about (bot/understanding/cues.py).
+    out_of_scope: OutOfScopeCuesFile = Field(default_factory=lambda: OutOfScopeCuesFile())

@@ -25,7 +25,7 @@ def _article(kb: KnowledgeBase, section_id: str, lang: Lang) -> InlineQueryResul
     description = " ".join(html_to_plain(section.answer[lang]).split())[:DESCRIPTION_CHARS]
     return InlineQueryResultArticle(
         id=f"{section.id}:{lang}",
-        title=heading(kb, section, lang),
+        title=heading(section, lang),
         description=description,
         input_message_content=InputTextMessageContent(
             text, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)

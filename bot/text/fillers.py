@@ -29,3 +29,18 @@ def core_of(normalized: str) -> str:
     """A short message without its punctuation and the polite or questioning words at its edges."""
     text = _PUNCTUATION.sub(" ", _CONTRACTION.sub(r"\1 is", normalized)).strip()
     return _EDGES.sub("", text).strip()
+
+
+# Laughter and hesitation people type around a question in a chat ("哈哈 保号卡怎么注销哈哈",
+# "lol how do i cancel"): other assistants' users write them too, so left in they tip a
+# question towards the text to decline.
+_CHAT_FILLER = re.compile(
+    r"(?:哈){2,}|(?:呵){2,}|(?:嘻){2,}|(?:嘿){2,}|(?:嘿嘿)|(?:hh){2,}h*|"
+    r"\b(?:(?:ha){2,}h?|(?:he){2,}|lol+|lmao|rofl|xd+|hmm+|umm*|uh+|emm+)\b|[嗯呃额]{2,}"
+)
+
+
+def strip_chat_filler(normalized: str) -> str:
+    """The message without laughter and hesitation ("哈哈", "lol", "hmm"); itself if that is all."""
+    stripped = re.sub(r"\s+", " ", _CHAT_FILLER.sub(" ", normalized)).strip()
+    return stripped or normalized

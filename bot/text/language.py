@@ -19,6 +19,11 @@ from bot.text.patterns import HAN, MENTION
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
 LANGUAGES: tuple[Lang, ...] = get_args(Lang)
 DEFAULT_LANGUAGE: Lang = "zh-Hans"
+# Characters of written Cantonese that Mandarin does not use: a Hong Kong writer's message.
+_CANTONESE = frozenset("咗唔嘅喺冇啲嘢咩佢哋嗰畀攞㗎嚟噉咁睇嘞啱")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+_CLEAR_ENGLISH_WORDS = 3  # "how to cancel": English; "ok thanks", "SIM?" could be anyone's
+_CLEAR_CHINESE_CHARACTERS = 2
 
 
 class Script(Enum):
@@ -55,10 +60,44 @@ def detect_script(text: str) -> Script:
         if any(a != b for a, b in zip(han, characters_to_simplified(han), strict=False)):
             return Script.TRADITIONAL
         simplified_only = simplified_only_characters()
+        if any(ch in _CANTONESE for ch in han) and not any(ch in simplified_only for ch in han):
+            return Script.TRADITIONAL  # "点知cut咗未": written Cantonese is Hong Kong's, traditional
         return Script.SIMPLIFIED if any(ch in simplified_only for ch in han) else Script.CHINESE
     if any(ch.isalpha() for ch in text):
         return Script.LATIN
     return Script.NONE
+
+
+def clear_language(text: str) -> Lang | None:
+    """The language a message is plainly written in, or None when it does not say.
+
+    A character of one Chinese script, Chinese of either script (then simplified), or three
+    English words. "ok", "SIM?", "4.1" or an emoji say nothing: the conversation decides those.
+    """
+    script = detect_script(text)
+    if script is Script.LATIN:
+        return "en" if len(_ENGLISH_WORD.findall(MENTION.sub(" ", text))) >= _CLEAR_ENGLISH_WORDS else None
+    if script is Script.CHINESE:
+        return "zh-Hans" if len(HAN.findall(text)) >= _CLEAR_CHINESE_CHARACTERS else None
+    if script is Script.NONE:
+        return None
+    return resolve_language(script, conversation=None, client=None)
+
+
+def other_language(text: str, chosen: Lang, client: Lang | None = None) -> Lang | None:
+    """The language a message is plainly in when that is not the `chosen` one, else None.
+
+    Chinese common to both scripts ("第五步怎么办") is no reason to leave one Chinese for the
+    other; to someone who chose English it is Chinese, in their app's script if it has one.
+    """
+    clear = clear_language(text)
+    if clear is None or clear == chosen:
+        return None
+    if detect_script(text) is Script.CHINESE:
+        if chosen != "en":
+            return None
+        return client if client in ("zh-Hans", "zh-Hant") else clear
+    return clear
 
 
 def detect_language(text: str) -> Lang:

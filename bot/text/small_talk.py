@@ -50,6 +50,7 @@ class SmallTalkPhrases:
     phrases: Mapping[str, SmallTalkKind] = field(default_factory=dict)
     _leading: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
     _whole: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
+    _trailing: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.phrases:
@@ -60,6 +61,9 @@ class SmallTalkPhrases:
             # The whole message as a run of phrases; the regex engine backtracks, so "好的 谢谢你"
             # is "好的" + "谢谢你" even though "好的 谢谢" is also a phrase.
             object.__setattr__(self, "_whole", re.compile(rf"(?:\s*(?:{alternatives})\s*)+"))
+            object.__setattr__(
+                self, "_trailing", re.compile(rf"[\s,，!！.。~、]*({alternatives})[\s,，!！.。~、?？]*$")
+            )
 
     def detect(self, normalized: str) -> SmallTalkKind | None:
         """The kind of small talk a whole message is, or None when it says anything else."""
@@ -81,6 +85,19 @@ class SmallTalkPhrases:
             rest = text[found.end() :].lstrip(" ,，!！.。~、?？:：")
             if not rest:
                 break  # nothing but small talk: detect() answers it
+            text = rest
+        return text
+
+    def strip_around(self, normalized: str) -> str:
+        """The message without greetings or thanks at either end: "怎么注销 唔该晒" → "怎么注销"."""
+        text = self.strip_leading(normalized)
+        while self._trailing is not None:
+            found = self._trailing.search(text)
+            if found is None or self.kind_of(found.group(1)) in (None, SmallTalkKind.IDENTITY):
+                break
+            rest = text[: found.start()].rstrip()
+            if not rest:
+                break
             text = rest
         return text
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.kb.base import KnowledgeBase, Section, load_knowledge_base
-from bot.text.fillers import STEP_FILLER
+from bot.text.clauses import is_one_word, split_clauses
+from bot.text.fillers import STEP_FILLER, strip_chat_filler
 from bot.text.normalize import find_step_reference, normalize_text, remove_step_reference
 from bot.text.patterns import MAX_QUESTION_CHARS, strip_invisible
 from bot.text.small_talk import SmallTalkPhrases, build_small_talk
+from bot.understanding.cues import OutOfScopeKind
 from bot.understanding.followup import FollowUp, detect_choice, detect_follow_up
 from bot.understanding.index_cache import cached_index
 from bot.understanding.match import (
@@ -38,6 +40,12 @@ from bot.understanding.outcomes import (
 from bot.understanding.terms import terms
 
 MAX_CHOICES = 3
+# What a decline says it understood (bot/understanding/cues.py names the kinds).
+_DECLINE_REASONS = {
+    OutOfScopeKind.ELSEWHERE: DeclineReason.ELSEWHERE,
+    OutOfScopeKind.NOT_COVERED: DeclineReason.NOT_COVERED,
+    OutOfScopeKind.OTHER_ACCOUNT: DeclineReason.OTHER_ACCOUNT,
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,12 @@ class DecisionSettings:
     thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
+    min_clause_words: int = 2  # a clause with fewer known words is not read as the question
+    # A clause (or an unclear message) with more of the probability on other domains: not ours.
+    max_clause_negative_share: float = 0.2
+    unclear_coverage: float = 0.45  # a message declined with at least this coverage is offered choices
+    one_word_coverage: float = 0.9  # a one-word message is ours when we use the word …
+    max_one_word_negative_share: float = 0.75  # … and other domains do not own it ("fee": ours too)
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,7 @@ class Responder:
             or self._follow_up(normalized, place)
             or self._small_talk(normalized)
             or self._step_only(normalized)
-            or self._matched(self.small_talk.strip_leading(normalized))
+            or self._matched(strip_chat_filler(self.small_talk.strip_leading(normalized)))
         )
 
     def show(self, section_id: str, view: View = View.SECTION) -> Answered:
@@ -158,7 +172,13 @@ class Responder:
 
     def _matched(self, normalized: str) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
+        canonical = self.kb.synonyms.canonicalize(normalized)
+        certain = None if label else self.kb.out_of_scope_cues.certain(canonical)
+        if certain is not None:  # another country's SIM, a top-up, a bank account: whatever else it says
+            return Declined(_DECLINE_REASONS[certain])
         ranking = self.index.rank(normalized)
+        if not label and self._off_topic(ranking, False):
+            ranking = self._question_ranking(normalized) or ranking
         ranked = {item.id for item in ranking.labels}
         in_step = {s.id for s in self.kb.sections if label and _in_step(s, label) and s.id in ranked}
         # A question that names a step is about that step: "第二步的银行卡解绑", "4.4 怎么验证".
@@ -174,7 +194,11 @@ class Responder:
         if talk is not None and not in_step and not ranking.topic_words:
             return SmallTalk(talk)  # "would you tell me your name", "how old are you"
         if self._off_topic(ranking, bool(in_step)):
-            return Declined(DeclineReason.OFF_TOPIC, candidates=shown)
+            if self._unclear_but_ours(ranking, normalized):
+                return Clarify(shown)
+            likely = self.kb.out_of_scope_cues.likely(canonical)
+            reason = _DECLINE_REASONS[likely] if likely else DeclineReason.OFF_TOPIC
+            return Declined(reason, candidates=shown)
         if ranking.exact is not None and is_section(ranking.exact) and not in_step:  # as an example of it
             return Answered(ranking.exact, candidates=shown)
         best = sections[0]
@@ -185,6 +209,49 @@ class Responder:
         if len(close) > 1 and best.score < self.settings.confident_above:
             return Clarify(tuple(Candidate(c.id, round(c.score, 4)) for c in close))
         return Answered(best.id, candidates=shown)
+
+    def _question_ranking(self, normalized: str) -> Ranking | None:
+        """The ranking of the clause that reads as our question, when the whole message does not.
+
+        A story, thanks or a greeting around a question brings words we do not know, or words
+        other assistants' users write, into the message: judged whole, it reads as off-topic.
+        A clause that is on-topic by itself, clearly ours and clearly about one step, is the
+        question ("好嘞 多谢 | 那搞完之后还有啥要收尾的不").
+        """
+        best: Ranking | None = None
+        # Each clause, and the message without the thanks at its end ("保号卡怎么注销唔该晒").
+        for clause in dict.fromkeys([*split_clauses(normalized), self.small_talk.strip_around(normalized)]):
+            ranking = self.index.rank(clause)
+            if (
+                ranking.chinese_words + ranking.english_words < self.settings.min_clause_words
+                or ranking.negative_share > self.settings.max_clause_negative_share
+                or self._off_topic(ranking, False)
+            ):
+                continue
+            if best is None or _best_section(ranking) > _best_section(best):
+                best = ranking
+        return best
+
+    def _unclear_but_ours(self, ranking: Ranking, normalized: str) -> bool:
+        """A message in our words that is not clear enough to answer: a "did you mean", not a decline.
+
+        One word of ours (余额, 护照, 退款, fee) is a question about it, even a word bank
+        customers use too: the choices let the person say which. A vague question is ours when
+        most of its words are ones our sections use and little says it is another assistant's.
+        """
+        if not ranking.evidence or ranking.exact is not None:
+            return False
+        if is_one_word(normalized):
+            return (
+                ranking.coverage >= self.settings.one_word_coverage
+                and ranking.negative_share <= self.settings.max_one_word_negative_share
+            )
+        if self._too_thin(ranking):  # one word of ours among others: "帮我写个邮件"
+            return False
+        return (
+            ranking.coverage >= self.settings.unclear_coverage
+            and ranking.negative_share <= self.settings.max_clause_negative_share
+        )
 
     def _too_thin(self, ranking: Ranking) -> bool:
         """A Chinese message with at most one word we know, no topic word and no clear step.
@@ -213,6 +280,10 @@ class Responder:
         if ranking.coverage >= self.settings.min_coverage:
             return False
         return not ranking.topic_words or ranking.foreign >= self.settings.max_foreign
+
+
+def _best_section(ranking: Ranking) -> float:
+    return next((item.score for item in ranking.labels if is_section(item.id)), 0.0)
 
 
 def _in_step(section: Section, label: str) -> bool:

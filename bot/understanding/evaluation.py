@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -18,7 +18,7 @@ from bot.kb.problems import KnowledgeBaseError, Problem
 from bot.kb.yaml_source import read_yaml_file
 from bot.text.language import LANGUAGES, Lang, detect_language
 from bot.understanding.answer import Responder
-from bot.understanding.outcomes import Declined, SmallTalk, decision_name, offered_sections
+from bot.understanding.outcomes import Clarify, Declined, SmallTalk, decision_name, offered_sections
 
 OUT_OF_SCOPE = "out-of-scope"
 SMALL_TALK = "small-talk"
@@ -67,6 +67,10 @@ class EvalReport:
     wrongly_declined: tuple[int, int]
     language_correct: tuple[int, int]
     misses: tuple[Miss, ...]
+    # Per language, of the in-scope questions: how many were turned away (declined or taken
+    # for small talk), and how many got a "did you mean" instead of an answer.
+    declined_by_lang: dict[Lang, tuple[int, int]] = field(default_factory=dict)
+    clarified_by_lang: dict[Lang, tuple[int, int]] = field(default_factory=dict)
 
     def top1_rate(self, lang: Lang) -> float:
         """Share of in-scope questions in `lang` whose first offered section is acceptable."""
@@ -110,6 +114,8 @@ def load_labelled_questions(path: Path) -> list[LabelledQuestion]:
 def evaluate(responder: Responder, questions: Iterable[LabelledQuestion]) -> EvalReport:
     """Run every question through the responder (no context, language detected) and score it."""
     top1: dict[Lang, list[int]] = defaultdict(lambda: [0, 0])
+    declined_by_lang: dict[Lang, list[int]] = defaultdict(lambda: [0, 0])
+    clarified_by_lang: dict[Lang, list[int]] = defaultdict(lambda: [0, 0])
     top3, declined, small_talk, wrongly, language = [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]
     misses: list[Miss] = []
     total = 0
@@ -131,8 +137,15 @@ def evaluate(responder: Responder, questions: Iterable[LabelledQuestion]) -> Eva
             counts[1] += 1
             top3[0] += any(section in question.expect for section in offered[:3])
             top3[1] += 1
-            wrongly[0] += isinstance(outcome, Declined | SmallTalk)
+            turned_away = isinstance(outcome, Declined | SmallTalk)
+            wrongly[0] += turned_away
             wrongly[1] += 1
+            for pair, counted in (
+                (declined_by_lang[question.lang], turned_away),
+                (clarified_by_lang[question.lang], isinstance(outcome, Clarify)),
+            ):
+                pair[0] += counted
+                pair[1] += 1
         if not hit:
             misses.append(
                 Miss(question.q, question.lang, tuple(question.expect), decision_name(outcome), offered)
@@ -146,7 +159,13 @@ def evaluate(responder: Responder, questions: Iterable[LabelledQuestion]) -> Eva
         wrongly_declined=(wrongly[0], wrongly[1]),
         language_correct=(language[0], language[1]),
         misses=tuple(misses),
+        declined_by_lang=_pairs(declined_by_lang),
+        clarified_by_lang=_pairs(clarified_by_lang),
     )
+
+
+def _pairs(counts: dict[Lang, list[int]]) -> dict[Lang, tuple[int, int]]:
+    return {lang: (counts[lang][0], counts[lang][1]) for lang in LANGUAGES if lang in counts}
 
 
 def evaluate_out_of_scope(responder: Responder, name: str, lines: Sequence[str]) -> OutOfScopeReport:
@@ -189,6 +208,12 @@ def format_report(report: EvalReport, show: int) -> str:
         ("wrongly declined", report.wrongly_declined),
     ):
         lines.append(f"{name:<22} {EvalReport.rate(pair):.3f}  ({pair[0]}/{pair[1]})")
+    for lang in report.declined_by_lang:
+        declined, clarified = report.declined_by_lang[lang], report.clarified_by_lang[lang]
+        lines.append(
+            f"{lang:<8} wrongly declined {EvalReport.rate(declined):.3f} ({declined[0]}/{declined[1]}),"
+            f" did you mean {EvalReport.rate(clarified):.3f} ({clarified[0]}/{clarified[1]})"
+        )
     top1 = " ".join(f"{lang} {report.top1_rate(lang):.3f}" for lang in report.top1)
     lines.append(
         f"summary: top-1 {top1} | out-of-scope declined {EvalReport.rate(report.declined_out_of_scope):.3f}"
@@ -217,3 +242,38 @@ def _format_misses(misses: Sequence[Miss], show: int, header: str = "misses") ->
         expected = ", ".join(miss.expected)
         lines.append(f"  [{miss.lang}] {miss.question!r}: expected {expected}; {miss.decision} → {offered}")
     return lines
+
+
+def report_as_json(report: EvalReport) -> dict[str, object]:
+    """A labelled set's figures as `eval --json` prints them: rates with their counts, misses listed."""
+
+    def figure(pair: tuple[int, int]) -> dict[str, float | int]:
+        return {"rate": round(EvalReport.rate(pair), 4), "hits": pair[0], "total": pair[1]}
+
+    return {
+        "questions": report.total,
+        "top1": {lang: figure(pair) for lang, pair in report.top1.items()},
+        "top3": figure(report.top3),
+        "reply_language": figure(report.language_correct),
+        "out_of_scope_declined": figure(report.declined_out_of_scope),
+        "small_talk_answered": figure(report.small_talk),
+        "wrongly_declined": figure(report.wrongly_declined),
+        "wrongly_declined_by_lang": {lang: figure(pair) for lang, pair in report.declined_by_lang.items()},
+        "did_you_mean_by_lang": {lang: figure(pair) for lang, pair in report.clarified_by_lang.items()},
+        "misses": [asdict(miss) for miss in report.misses],
+    }
+
+
+def out_of_scope_as_json(report: OutOfScopeReport) -> dict[str, object]:
+    """An out-of-scope file's figures as `eval --json` prints them."""
+    return {
+        "name": report.name,
+        "given_no_section": {
+            "rate": round(EvalReport.rate(report.no_section), 4),
+            "hits": report.no_section[0],
+            "total": report.no_section[1],
+        },
+        "small_talk": report.small_talk,
+        "skipped_trained": report.skipped_trained,
+        "misses": [asdict(miss) for miss in report.misses],
+    }

@@ -21,6 +21,7 @@ Method (chosen by measurement; README "How it answers" has the figures):
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -92,106 +93,57 @@ class Ranking:
     english_words: int = 0  # how many English content words it has
     exact: str | None = None  # the label of an example written exactly like it
 
-    @property
+    @functools.cached_property  # read by several rules of one decision
     def negative_share(self) -> float:
         """How much of the probability the sources of text to decline hold."""
         return sum(label.score for label in self.labels if is_negative(label.id))
 
 
-class SectionIndex:
-    """Per-label term statistics for naive Bayes, and our topic's vocabulary."""
+@dataclass(frozen=True)
+class IndexTables:
+    """Everything an index learnt from its texts: what ranking reads, and what the cache saves."""
 
-    def __init__(
-        self,
+    labels: tuple[str, ...]
+    typos: TypoCorrector
+    exact: dict[str, str]  # an example's key (see SectionIndex._key) → its label
+    unknown_weight: float  # how much a term no text uses says, for coverage
+    informativeness: dict[str, float]  # how much each known term says, for coverage
+    known: frozenset[str]  # every term of every label
+    vocabulary: frozenset[str]  # the terms our topic's own texts use
+    neutral: frozenset[str]  # terms every section uses alike, and topic words
+    lift: dict[str, tuple[tuple[int, float], ...]]  # term → (label position, log-likelihood lift)
+
+
+class SectionIndex:
+    """Per-label term statistics for naive Bayes, and our topic's vocabulary.
+
+    Build one from texts with SectionIndex.learn, or restore a saved one with from_state.
+    """
+
+    def __init__(self, tables: IndexTables, synonyms: Synonyms, settings: MatchSettings) -> None:
+        self.synonyms = synonyms
+        self.settings = settings
+        self.labels = tables.labels
+        self.section_labels = tuple(label for label in self.labels if is_section(label))
+        self._typos = tables.typos
+        self._exact = tables.exact
+        self._unknown_weight = tables.unknown_weight
+        self._informativeness = tables.informativeness
+        self._known = tables.known
+        self._vocabulary = tables.vocabulary
+        self._neutral = tables.neutral
+        self._lift = tables.lift
+
+    @classmethod
+    def learn(
+        cls,
         documents: Mapping[str, Iterable[str]],
         topic_texts: Iterable[str] = (),
         synonyms: Synonyms = Synonyms(),
         settings: MatchSettings = MatchSettings(),
-    ) -> None:
-        self.synonyms = synonyms
-        self.settings = settings
-        self.labels: tuple[str, ...] = tuple(documents)
-        self.section_labels = tuple(label for label in self.labels if is_section(label))
-        normalized = {label: [normalize_text(text) for text in texts] for label, texts in documents.items()}
-        topic = [normalize_text(text) for text in topic_texts]
-        self._typos = TypoCorrector(
-            topic_words=itertools.chain.from_iterable(
-                words(text)
-                for text in [*topic, *(t for label in self.section_labels for t in normalized[label])]
-            ),
-            known_words=itertools.chain.from_iterable(
-                words(text) for text in [*topic, *itertools.chain.from_iterable(normalized.values())]
-            ),
-        )
-        # Only what authors wrote: the real negatives share plain phrasings with our examples
-        # ("the card is damaged" is a bank question there, a SIM question here).
-        self._exact = _unambiguous(
-            (self._key(text), label)
-            for label, texts in normalized.items()
-            if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
-            for text in texts
-        )
-        # One pass over the texts, keeping only sums: holding every text's terms at once was
-        # the start-up's memory peak (and the heap stays as large as its peak).
-        sums = _TermSums()
-        for label, texts in normalized.items():
-            for text in texts:
-                # Every word of these texts is known, so none needs the typo corrector.
-                sums.add(label, self._terms(text, correct=False), in_scope=is_section(label))
-        del normalized
-        self._build_vocabulary(sums, topic)
-        self._build_bayes(sums)
-
-    # --- building ----------------------------------------------------------------------------
-
-    def _build_vocabulary(self, sums: _TermSums, topic: list[str]) -> None:
-        self._vocabulary = frozenset(sums.in_scope) | frozenset(
-            term for text in topic for term in self._terms(text)
-        )
-        # How much a term says, for coverage: rare terms say more ("pizza"), common ones little
-        # ("long", "take"); a term no text has ever used says the most.
-        documents = sums.texts + 1
-        self._unknown_weight = math.log(documents)
-        self._informativeness = {
-            term: math.log(documents / (frequency + 1)) for term, frequency in sums.text_frequency.items()
-        }
-
-    def _build_bayes(self, sums: _TermSums) -> None:
-        label_frequency = Counter(term for counts in sums.by_label.values() for term in counts)
-        idf = {term: math.log(1 + len(self.labels) / df) for term, df in label_frequency.items()}
-        weights: dict[str, dict[str, float]] = {
-            label: {term: count * idf[term] for term, count in sums.by_label.get(label, {}).items()}
-            for label in self.labels
-        }
-        self._known = frozenset(idf)
-        alpha = self.settings.smoothing
-        totals = {label: sum(weights[label].values()) for label in self.labels}
-        typical = sorted(totals[label] for label in self.section_labels)[len(self.section_labels) // 2]
-        # Every label is scaled to a typical section's total, so that P(term | label) compares
-        # how a label uses its words, not how many words it has; P(unseen term | label) is then
-        # the same for every label and cancels out of the ranking.
-        lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for position, label in enumerate(self.labels):
-            scale = typical / totals[label] if totals[label] else 0.0
-            for term, weight in weights[label].items():
-                lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
-        self._lift = {term: tuple(postings) for term, postings in lift.items()}
-        # Each term's share of each section's weight, gathered per term from the sections that
-        # use it: linear in the index, so it stays cheap for a knowledge base 100 times larger.
-        shares_by_term: dict[str, list[float]] = defaultdict(list)
-        for label in self.section_labels:
-            total = sum(weights[label].values()) or 1.0
-            for term, weight in weights[label].items():
-                shares_by_term[term].append(weight / total)
-        sections = len(self.section_labels)
-        generic = {
-            term
-            for term, shares in shares_by_term.items()
-            if len(term) > 1 and _spread(shares, sections) >= self.settings.generic_spread
-        }
-        # Topic words name what is cancelled (SIM, Vodafone, 保号卡), never which step: neutral too.
-        topic = {term for word in self.synonyms.topic for term in self._terms(normalize_text(word))}
-        self._neutral = frozenset(generic | {term for term in topic if len(term) > 1})
+    ) -> SectionIndex:
+        """Learn an index from each label's texts and our topic's own wording."""
+        return cls(_IndexBuilder(synonyms, settings).tables(documents, topic_texts), synonyms, settings)
 
     # --- saving and restoring (bot/understanding/index_cache.py) ------------------------------
 
@@ -227,46 +179,49 @@ class SectionIndex:
     ) -> SectionIndex:
         """The index to_state() described (KeyError, TypeError, IndexError or ValueError when it
         is malformed)."""
-        index = cls.__new__(cls)
-        index.synonyms = synonyms
-        index.settings = settings
-        index.labels = tuple(str(label) for label in state["labels"])
-        if len(set(index.labels)) != len(index.labels):
+        labels = tuple(str(label) for label in state["labels"])
+        if len(set(labels)) != len(labels):
             raise ValueError("a label is named twice")
-        index.section_labels = tuple(label for label in index.labels if is_section(label))
-        index._typos = TypoCorrector.from_parts(
-            known=map(str, state["typo_known"]),
-            by_deletion={
-                str(variant): tuple(map(str, words)) for variant, words in state["typo_deletions"].items()
-            },
-        )
-        index._exact = {str(key): str(label) for key, label in state["exact"].items()}
-        if not set(index._exact.values()) <= set(index.labels):
+        exact = {str(key): str(label) for key, label in state["exact"].items()}
+        if not set(exact.values()) <= set(labels):
             raise ValueError("exact matches name labels the index does not have")
-        index._unknown_weight = float(state["unknown_weight"])
         terms = [str(term) for term in state["terms"]]
-        index._informativeness = {
-            term: float(value)
-            for term, value in zip(terms, state["informativeness"], strict=True)
-            if value is not None
-        }
-        index._known = frozenset(terms[_position(at, len(terms))] for at in state["known"])
-        index._vocabulary = frozenset(terms[_position(at, len(terms))] for at in state["vocabulary"])
-        index._neutral = frozenset(terms[_position(at, len(terms))] for at in state["neutral"])
-        index._lift = {}
-        for at, labels, lifts in state["lift"]:
-            postings = tuple(
-                (_position(label, len(index.labels)), float(lift))
-                for label, lift in zip(labels, lifts, strict=True)
+
+        def term_set(key: str) -> frozenset[str]:
+            return frozenset(terms[_position(at, len(terms))] for at in state[key])
+
+        lift: dict[str, tuple[tuple[int, float], ...]] = {}
+        for at, postings, lifts in state["lift"]:
+            lift[terms[_position(at, len(terms))]] = tuple(
+                (_position(label, len(labels)), float(value))
+                for label, value in zip(postings, lifts, strict=True)
             )
-            index._lift[terms[_position(at, len(terms))]] = postings
-        return index
+        tables = IndexTables(
+            labels=labels,
+            typos=TypoCorrector.from_parts(
+                known=map(str, state["typo_known"]),
+                by_deletion={
+                    str(variant): tuple(map(str, words)) for variant, words in state["typo_deletions"].items()
+                },
+            ),
+            exact=exact,
+            unknown_weight=float(state["unknown_weight"]),
+            informativeness={
+                term: float(value)
+                for term, value in zip(terms, state["informativeness"], strict=True)
+                if value is not None
+            },
+            known=term_set("known"),
+            vocabulary=term_set("vocabulary"),
+            neutral=term_set("neutral"),
+            lift=lift,
+        )
+        return cls(tables, synonyms, settings)
 
     # --- querying ----------------------------------------------------------------------------
 
     def _key(self, normalized: str) -> str:
-        """What makes two questions "written exactly alike": the same words in the same order."""
-        return " ".join(_KEY_WORDS.findall(self.synonyms.canonicalize(normalized)))
+        return _example_key(self.synonyms, normalized)
 
     def _terms(self, normalized: str, *, correct: bool = True) -> TermCounts:
         text = correct_words(normalized, self._typos) if correct else normalized
@@ -305,9 +260,6 @@ class SectionIndex:
             exact=self._exact.get(self._key(normalized)),
         )
 
-    def _is_foreign(self, term: str) -> bool:
-        return term in self._known and term not in self._vocabulary
-
     def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
         """How much each term of a question says (numbers say nothing: they were cut or are steps)."""
         return {
@@ -316,6 +268,113 @@ class SectionIndex:
             for term in counts
             if not term[1:].isdigit()
         }
+
+
+class _IndexBuilder:
+    """Learns an index's tables from texts (SectionIndex.learn); kept apart from the index itself,
+    which is the same whether learnt afresh or restored from the cache."""
+
+    def __init__(self, synonyms: Synonyms, settings: MatchSettings) -> None:
+        self.synonyms = synonyms
+        self.settings = settings
+
+    def _terms(self, normalized: str, typos: TypoCorrector | None = None) -> TermCounts:
+        text = correct_words(normalized, typos) if typos is not None else normalized
+        return terms(self.synonyms.canonicalize(text))
+
+    def tables(self, documents: Mapping[str, Iterable[str]], topic_texts: Iterable[str]) -> IndexTables:
+        labels: tuple[str, ...] = tuple(documents)
+        section_labels = tuple(label for label in labels if is_section(label))
+        normalized = {label: [normalize_text(text) for text in texts] for label, texts in documents.items()}
+        topic = [normalize_text(text) for text in topic_texts]
+        typos = TypoCorrector(
+            topic_words=itertools.chain.from_iterable(
+                words(text) for text in [*topic, *(t for label in section_labels for t in normalized[label])]
+            ),
+            known_words=itertools.chain.from_iterable(
+                words(text) for text in [*topic, *itertools.chain.from_iterable(normalized.values())]
+            ),
+        )
+        # Only what authors wrote: the real negatives share plain phrasings with our examples
+        # ("the card is damaged" is a bank question there, a SIM question here).
+        exact = _unambiguous(
+            (_example_key(self.synonyms, text), label)
+            for label, texts in normalized.items()
+            if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
+            for text in texts
+        )
+        # One pass over the texts, keeping only sums: holding every text's terms at once was
+        # the start-up's memory peak (and the heap stays as large as its peak).
+        sums = _TermSums()
+        for label, texts in normalized.items():
+            for text in texts:
+                # Every word of these texts is known, so none needs the typo corrector.
+                sums.add(label, self._terms(text), in_scope=is_section(label))
+        del normalized
+        vocabulary = frozenset(sums.in_scope) | frozenset(
+            term for text in topic for term in self._terms(text, typos)
+        )
+        # How much a term says, for coverage: rare terms say more ("pizza"), common ones little
+        # ("long", "take"); a term no text has ever used says the most.
+        text_count = sums.texts + 1
+        known, lift, neutral = self._bayes(sums, labels, section_labels, typos)
+        return IndexTables(
+            labels=labels,
+            typos=typos,
+            exact=exact,
+            unknown_weight=math.log(text_count),
+            informativeness={
+                term: math.log(text_count / (frequency + 1))
+                for term, frequency in sums.text_frequency.items()
+            },
+            known=known,
+            vocabulary=vocabulary,
+            neutral=neutral,
+            lift=lift,
+        )
+
+    def _bayes(
+        self,
+        sums: _TermSums,
+        labels: tuple[str, ...],
+        section_labels: tuple[str, ...],
+        typos: TypoCorrector,
+    ) -> tuple[frozenset[str], dict[str, tuple[tuple[int, float], ...]], frozenset[str]]:
+        """The known terms, each term's lift per label, and the neutral terms."""
+        label_frequency = Counter(term for counts in sums.by_label.values() for term in counts)
+        idf = {term: math.log(1 + len(labels) / df) for term, df in label_frequency.items()}
+        weights: dict[str, dict[str, float]] = {
+            label: {term: count * idf[term] for term, count in sums.by_label.get(label, {}).items()}
+            for label in labels
+        }
+        alpha = self.settings.smoothing
+        totals = {label: sum(weights[label].values()) for label in labels}
+        typical = sorted(totals[label] for label in section_labels)[len(section_labels) // 2]
+        # Every label is scaled to a typical section's total, so that P(term | label) compares
+        # how a label uses its words, not how many words it has; P(unseen term | label) is then
+        # the same for every label and cancels out of the ranking.
+        lift: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for position, label in enumerate(labels):
+            scale = typical / totals[label] if totals[label] else 0.0
+            for term, weight in weights[label].items():
+                lift[term].append((position, math.log((weight * scale + alpha) / alpha)))
+        # Each term's share of each section's weight, gathered per term from the sections that
+        # use it: linear in the index, so it stays cheap for a knowledge base 100 times larger.
+        shares_by_term: dict[str, list[float]] = defaultdict(list)
+        for label in section_labels:
+            total = sum(weights[label].values()) or 1.0
+            for term, weight in weights[label].items():
+                shares_by_term[term].append(weight / total)
+        sections = len(section_labels)
+        generic = {
+            term
+            for term, shares in shares_by_term.items()
+            if len(term) > 1 and _spread(shares, sections) >= self.settings.generic_spread
+        }
+        # Topic words name what is cancelled (SIM, Vodafone, 保号卡), never which step: neutral too.
+        topic = {term for word in self.synonyms.topic for term in self._terms(normalize_text(word), typos)}
+        neutral = frozenset(generic | {term for term in topic if len(term) > 1})
+        return frozenset(idf), {term: tuple(postings) for term, postings in lift.items()}, neutral
 
 
 class _TermSums:
@@ -337,6 +396,11 @@ class _TermSums:
             label_counts[term] += count
         if in_scope:
             self.in_scope.update(counts)
+
+
+def _example_key(synonyms: Synonyms, normalized: str) -> str:
+    """What makes two questions "written exactly alike": the same words in the same order."""
+    return " ".join(_KEY_WORDS.findall(synonyms.canonicalize(normalized)))
 
 
 def _position(value: object, size: int) -> int:
@@ -394,4 +458,4 @@ def topic_texts(kb: KnowledgeBase) -> list[str]:
 
 def build_index(kb: KnowledgeBase, settings: MatchSettings = MatchSettings()) -> SectionIndex:
     """Index a knowledge base (see section_documents and topic_texts for what is indexed)."""
-    return SectionIndex(section_documents(kb), topic_texts(kb), kb.synonyms, settings)
+    return SectionIndex.learn(section_documents(kb), topic_texts(kb), kb.synonyms, settings)

@@ -56,13 +56,22 @@ class Clarify:
 class DeclineReason(StrEnum):
     """Why nothing was answered; each reason has its own sentence in the catalogue."""
 
-    OFF_TOPIC = MessageKey.DECLINE.value
+    OFF_TOPIC = MessageKey.DECLINE.value  # plainly about something else
+    ELSEWHERE = MessageKey.DECLINE_ELSEWHERE.value  # another country's SIM or operator
+    NOT_COVERED = MessageKey.DECLINE_NOT_COVERED.value  # buying, topping up, roaming, eSIM
+    OTHER_ACCOUNT = MessageKey.DECLINE_OTHER_ACCOUNT.value  # a bank card or another account
     EMPTY = MessageKey.EMPTY.value
     TOO_LONG = MessageKey.TOO_LONG.value
     NOT_TEXT = MessageKey.NON_TEXT.value
     UNKNOWN_STEP = MessageKey.UNKNOWN_STEP.value
     NO_CONTEXT = MessageKey.NO_CONTEXT.value
     STALE_BUTTON = MessageKey.STALE_BUTTON.value  # a button for a section that no longer exists
+
+
+# The reasons a question is declined for being about something else (not empty, not a stale button).
+OUT_OF_SCOPE_REASONS = frozenset(
+    {DeclineReason.OFF_TOPIC, DeclineReason.ELSEWHERE, DeclineReason.NOT_COVERED, DeclineReason.OTHER_ACCOUNT}
+)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,20 @@ class Synonyms:
         """`normalized` with every variant replaced by its group's first word."""
         if self._pattern is None:
             return normalized
-        return self._pattern.sub(lambda found: self._canonical[found.group(0)], normalized)
+        return self._pattern.sub(lambda found: _spaced(self._canonical[found.group(0)], found), normalized)
+
+
+def _spaced(replacement: str, found: re.Match[str]) -> str:
+    """The replacement, with a space where it would otherwise run into a neighbouring Latin word:
+    "英国vodafone张卡" → "英国vodafone sim卡", not "vodafonesim卡" (a word nobody wrote)."""
+    text = found.string
+    before = text[found.start() - 1] if found.start() > 0 else ""
+    after = text[found.end()] if found.end() < len(text) else ""
+    if replacement[:1].isascii() and replacement[:1].isalnum() and _is_latin(before):
+        replacement = " " + replacement
+    if replacement[-1:].isascii() and replacement[-1:].isalnum() and _is_latin(after):
+        replacement += " "
+    return replacement
 
 
 def whole_words_pattern(words: Iterable[str]) -> str:

@@ -7,6 +7,7 @@ from tests.e2e.conftest import buttons, reply_to
 from tests.telegram_html import telegram_html_errors
 
 ANN = 101
+BEN = 102
 
 
 async def test_a_question_gets_the_right_section_with_navigation_buttons(
@@ -77,8 +78,25 @@ async def test_language_choice_is_remembered_and_overrides_detection(api: FakeBo
     [confirmation] = await api.wait_for_sent(ANN, since=mark)  # the prompt, edited in place
     assert confirmation["message_id"] == prompt["message_id"]
     assert confirmation["text"].startswith("OK")
-    [reply] = await reply_to(api, "卡丢了还能注销吗", chat_id=ANN, user_id=ANN)
+    [reply, offer] = await reply_to(api, "卡丢了还能注销吗", chat_id=ANN, user_id=ANN, count=2)
     assert reply["text"].startswith("Side path · ")
+    assert offer["text"] == "要改用简体中文回答吗？"  # a Chinese question after choosing English
+
+
+async def test_after_lang_a_question_in_another_language_offers_a_one_tap_switch(
+    api: FakeBotApi, bot: object
+) -> None:
+    await reply_to(api, "/lang en", chat_id=BEN, user_id=BEN)
+    [answer, offer] = await reply_to(api, "卡丢了还能注销吗", chat_id=BEN, user_id=BEN, count=2)
+    assert answer["text"].startswith("Side path · ")  # the choice is honoured
+    [switch] = buttons(offer)
+    assert switch["text"] == "改用简体中文"
+    mark = api.mark()
+    api.inject_callback_query(switch["callback_data"], message=offer, user_id=BEN)
+    [switched] = await api.wait_for_sent(BEN, since=mark)
+    assert switched["text"].startswith("支线 · ")  # the same answer, now in the message's language
+    [later] = await reply_to(api, "去营业厅要带什么", chat_id=BEN, user_id=BEN)
+    assert later["text"].startswith("第 4.1 步")  # and the new choice is remembered
 
 
 async def test_stickers_and_photos_get_a_one_line_hint(api: FakeBotApi, bot: object) -> None:

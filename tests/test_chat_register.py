@@ -1,0 +1,178 @@
+"""People as they write in a chat (issue 16): a story around the question, one word, Cantonese,
+another country's SIM. The bot answers or asks "did you mean" whenever the message is ours, and
+says why when it declines."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.kb.base import KnowledgeBase
+from bot.text.clauses import is_one_word, split_clauses
+from bot.text.normalize import normalize_text
+from bot.understanding.answer import Responder
+from bot.understanding.outcomes import Answered, Clarify, Declined, DeclineReason, SmallTalk
+
+SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["余额", "护照", "退款", "fee", "餘額", "護照", "passport", "refund", "balance", "手续费", "ICCID?"],
+)
+def test_one_word_in_scope_gets_an_answer_or_a_choice_never_a_decline(
+    responder: Responder, word: str
+) -> None:
+    outcome = responder.understand(word)
+    assert isinstance(outcome, Answered | Clarify), outcome
+
+
+@pytest.mark.parametrize(
+    ("story", "sections"),
+    [
+        (
+            "我去年在地拉那工作的时候办了一张Vodafone的卡。现在已经回国了，卡一直放在抽屉里。"
+            "请问去营业厅注销要带什么证件？",
+            {"store-documents"},
+        ),
+        (
+            "我上年喺地拉那返工嗰陣辦咗張Vodafone卡。而家已經返咗香港，張卡一直擺喺櫃桶。想問去舖頭cancel要帶咩證件？",
+            {"store-documents"},
+        ),
+        (
+            "I worked in Tirana last year and got a Vodafone prepaid SIM there. "
+            "I am back home now and the card just sits in a drawer. "
+            "What documents do I need to bring to the store to cancel it?",
+            {"store-documents", "visit-store"},
+        ),
+    ],
+    ids=["zh-Hans", "zh-Hant", "en"],
+)
+def test_a_three_sentence_story_and_a_question_is_answered(
+    responder: Responder, story: str, sections: set[str]
+) -> None:
+    outcome = responder.understand(story)
+    assert isinstance(outcome, Answered), outcome
+    assert outcome.section_id in sections
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "谢谢你！之前你说的我都看了。那注销以后还要做什么？😊",
+        "哈囉 我朋友介紹我來問 門號停用之後還要注意什麼嗎",
+        "thanks a lot!! one more thing, after cancelling do I need to do anything else? 🙏",
+    ],
+)
+def test_thanks_and_greetings_around_a_question_do_not_push_it_out(
+    responder: Responder, question: str
+) -> None:
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Answered), outcome
+    assert outcome.section_id == "after-cancel"
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("我的中国移动卡怎么注销", DeclineReason.ELSEWHERE),
+        ("中国联通的手机卡怎么注销", DeclineReason.ELSEWHERE),
+        ("台灣大哥大的門號要怎麼停用", DeclineReason.ELSEWHERE),
+        ("How do I cancel my Verizon SIM?", DeclineReason.ELSEWHERE),
+        ("how do i cancel my telstra sim card", DeclineReason.ELSEWHERE),
+        ("where can I buy an eSIM for Albania", DeclineReason.NOT_COVERED),
+        ("怎么给阿尔巴尼亚的号码充值", DeclineReason.NOT_COVERED),
+        ("how do I close my bank account in Albania", DeclineReason.OTHER_ACCOUNT),
+    ],
+)
+def test_topic_adjacent_questions_get_the_specific_decline(
+    responder: Responder, question: str, reason: DeclineReason
+) -> None:
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Declined), outcome
+    assert outcome.reason is reason
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I moved to Singapore and use Singtel now, how do I cancel my Albanian SIM?",
+        "一直不充值的话号码会怎么样",  # not topping up is how a number lapses: ours
+        "銀行帳戶綁了這個門號，註銷前要先解綁嗎",  # an account tied to the number: ours
+    ],
+)
+def test_questions_that_only_mention_those_words_are_still_answered(
+    responder: Responder, question: str
+) -> None:
+    assert not isinstance(responder.understand(question), Declined)
+
+
+def test_every_decline_reason_has_a_sentence_with_help_in_every_language(kb: KnowledgeBase) -> None:
+    for reason in (DeclineReason.ELSEWHERE, DeclineReason.NOT_COVERED, DeclineReason.OTHER_ACCOUNT):
+        for lang in ("zh-Hans", "zh-Hant", "en"):
+            assert "/help" in kb.messages.get(reason.value, lang)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        ("好嘞 多谢 那搞完之后还有啥要收尾的不", ["好嘞", "多谢", "那搞完之后还有啥要收尾的不"]),
+        ("ok thanks. so what now?", ["ok thanks.", "so what now"]),
+        ("how do i cancel my sim", ["how do i cancel my sim"]),
+    ],
+)
+def test_a_message_is_cut_into_its_clauses(text: str, clauses: list[str]) -> None:
+    assert split_clauses(normalize_text(text)) == clauses
+
+
+# --- properties: whatever people type -----------------------------------------------------------
+
+CORE = st.sampled_from(
+    ["保号卡怎么注销", "卡丢了还能注销吗", "去营业厅要带什么", "how do I cancel my albanian sim"]
+)
+AROUND = st.sampled_from(
+    [
+        "",
+        "你好！",
+        "谢谢你。",
+        "哈哈 ",
+        "😅",
+        "🙏🙏",
+        "ok thanks. ",
+        "hi there! ",
+        "好的，",
+        "唔該晒 ",
+        "麻烦了～",
+        "!!!",
+    ]
+)
+
+
+@SETTINGS
+@given(before=AROUND, question=CORE, after=AROUND)
+def test_greetings_thanks_and_emoji_never_turn_a_core_question_away(
+    responder: Responder, before: str, question: str, after: str
+) -> None:
+    outcome = responder.understand(f"{before}{question} {after}")
+    assert not isinstance(outcome, Declined | SmallTalk), outcome
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_clauses_are_pieces_of_the_message(text: str) -> None:
+    normalized = normalize_text(text)
+    for clause in split_clauses(normalized):
+        assert clause
+        assert clause in normalized
+    is_one_word(normalized)  # total: never raises
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_understanding_any_text_is_total(responder: Responder, text: str) -> None:
+    outcome = responder.understand(text)
+    if isinstance(outcome, Declined):
+        assert isinstance(outcome.reason, DeclineReason)
