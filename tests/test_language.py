@@ -67,8 +67,10 @@ def test_clear_language_is_only_what_a_message_plainly_shows(text: str, lang: st
     ("text", "chosen", "client", "offered"),
     [
         ("卡丢了怎么办", "en", None, "zh-Hans"),
-        ("第五步呢", "en", "zh-Hant", "zh-Hant"),  # either script: the app's
-        ("第五步呢", "zh-Hant", None, None),  # either script fits the chosen Chinese
+        ("第五步可以不去", "en", "zh-Hant", "zh-Hant"),  # either script: the app's
+        ("第五步可以不去", "zh-Hant", None, None),  # either script fits the chosen Chinese
+        ("第五步呢", "en", None, None),  # a step reference is a number in any language
+        ("step 4", "zh-Hans", None, None),
         ("卡遺失了怎麼辦", "zh-Hans", None, "zh-Hant"),
         ("I lost my card what now", "zh-Hans", None, "en"),
         ("I lost my card what now", "en", None, None),

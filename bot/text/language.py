@@ -14,6 +14,7 @@ from typing import Literal, get_args
 
 from bot.text.chinese import characters_to_simplified, simplified_only_characters
 from bot.text.fillers import core_of
+from bot.text.normalize import normalize_text, remove_step_reference
 from bot.text.patterns import HAN, MENTION
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
@@ -72,14 +73,17 @@ def clear_language(text: str) -> Lang | None:
     """The language a message is plainly written in, or None when it does not say.
 
     A character of one Chinese script, Chinese of either script (then simplified), or three
-    English words. "ok", "SIM?", "4.1" or an emoji say nothing: the conversation decides those.
+    English words, besides a step reference. "ok", "SIM?", "4.1", "第四步" or an emoji say
+    nothing: the conversation decides those.
     """
     script = detect_script(text)
+    # A step reference ("第四步", "step 4") is a number in any language: only the rest can say.
+    rest = remove_step_reference(normalize_text(text))
     if script is Script.LATIN:
-        return "en" if len(_ENGLISH_WORD.findall(MENTION.sub(" ", text))) >= _CLEAR_ENGLISH_WORDS else None
+        return "en" if len(_ENGLISH_WORD.findall(MENTION.sub(" ", rest))) >= _CLEAR_ENGLISH_WORDS else None
     if script is Script.CHINESE:
-        return "zh-Hans" if len(HAN.findall(text)) >= _CLEAR_CHINESE_CHARACTERS else None
-    if script is Script.NONE:
+        return "zh-Hans" if len(HAN.findall(rest)) >= _CLEAR_CHINESE_CHARACTERS else None
+    if script is Script.NONE or not HAN.search(rest):
         return None
     return resolve_language(script, conversation=None, client=None)
 
