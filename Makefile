@@ -1,10 +1,12 @@
 # Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
+# `make check` is the fast loop while working (lint + the tests not marked slow, under a minute);
+# `make test` runs everything, as CI does.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: setup run test lint bench chat clean
+.PHONY: setup run test check lint bench chat clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +32,9 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict bot
+
+check: lint
+	$(VENV)/bin/pytest -m "not slow"
 
 test: lint
 	$(PY) -m bot check
