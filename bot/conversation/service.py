@@ -14,7 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.conversation.actions import Action
-from bot.conversation.render import Reply, render_outcome, render_privacy_warning
+from bot.conversation.commands import ASK_COMMANDS
+from bot.conversation.commands import Command as Command  # re-exported: an Event, with the others here
+from bot.conversation.render import Reply, render_message, render_outcome, render_privacy_warning
+from bot.kb.message_keys import MessageKey
 from bot.text.language import (
     LANGUAGES,
     Lang,
@@ -39,29 +42,30 @@ from bot.understanding.outcomes import (
     Shown,
     SmallTalk,
     View,
+    decision_name,
 )
 
 CONTEXT_TTL_SECONDS = 30 * 60  # a place in the guide older than this is forgotten (the language is kept)
-ASK_COMMANDS = frozenset({"ask", "q"})
 
 
 @dataclass(frozen=True)
-class PersonState:
-    """What the bot remembers of one person in one chat: their place and the conversation's language.
+class PersonState(Place):
+    """What the bot remembers of one person in one chat: their Place in the guide (this is one),
+    the conversation's language, and when they were last here.
 
     Stored by the front end between turns (Telegram: persisted as JSON), never with any text.
     """
 
-    section_id: str | None = None
-    choices: tuple[str, ...] = ()
     lang: Lang | None = None
     updated_at: float = 0.0
 
+    def expired(self, now: float, ttl: float = CONTEXT_TTL_SECONDS) -> bool:
+        """Whether `ttl` seconds have passed since their last turn: their place is forgotten."""
+        return now - self.updated_at > ttl
+
     def place(self, now: float, ttl: float = CONTEXT_TTL_SECONDS) -> Place:
-        """Where they are in the guide, or nowhere once `ttl` seconds have passed."""
-        if now - self.updated_at > ttl:
-            return Place()
-        return Place(self.section_id, self.choices)
+        """Where they are in the guide, or nowhere once it has expired."""
+        return Place() if self.expired(now, ttl) else Place(self.section_id, self.choices)
 
     def to_json(self) -> list[object]:
         """A JSON-compatible form (ids, a language code and a timestamp: nothing personal).
@@ -99,18 +103,11 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Command:
-    """A command such as /step 4: its name without the slash (and without @botname), and the rest."""
-
-    name: str
-    argument: str = ""
-
-
-@dataclass(frozen=True)
 class Press:
-    """A button the person pressed."""
+    """A button the person pressed; None for one we cannot act on (data we never issued, or a
+    message the front end can no longer show the answer in)."""
 
-    action: Action
+    action: Action | None
 
 
 @dataclass(frozen=True)
@@ -162,6 +159,17 @@ class Turn:
     def reply(self) -> Reply:
         """The main reply (a privacy warning, if any, follows it)."""
         return self.replies[0]
+
+    @property
+    def decision(self) -> str:
+        """What was decided, by name ("answer", "decline" ...), as logs and reports give it."""
+        return decision_name(self.outcome)
+
+    @property
+    def is_notice(self) -> bool:
+        """A short notice rather than an answer (a stale button): shown briefly where a front end
+        can (Telegram: a toast over the message, which stays as it was)."""
+        return isinstance(self.outcome, Declined) and self.outcome.reason is DeclineReason.STALE_BUTTON
 
     @property
     def unanswered(self) -> bool:
@@ -259,7 +267,10 @@ class Conversation:
             outcome = Shown(Screen.HELP)
         return self._turn(outcome, lang, person, speaker, now)
 
-    def _press(self, action: Action, person: PersonState, speaker: Speaker, now: float) -> Turn:
+    def _press(self, action: Action | None, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        if action is None:
+            stale = Declined(DeclineReason.STALE_BUTTON)
+            return self._turn(stale, self.quiet_language(person, speaker), person, speaker, now)
         if action.kind == "lang":
             return self._turn(
                 Shown(Screen.LANGUAGE_SET),
@@ -293,6 +304,11 @@ class Conversation:
         if text and text.strip():
             return self._language(text, person, speaker)
         return self.quiet_language(person, speaker)
+
+    def notice(self, key: MessageKey, person: PersonState, speaker: Speaker) -> Reply:
+        """A catalogue sentence for this person outside a turn (the flood notice), in the
+        language a command would get."""
+        return render_message(self.responder.kb, key, self.quiet_language(person, speaker))
 
     def quiet_language(self, person: PersonState, speaker: Speaker) -> Lang:
         """The language for a command or media: nothing in it to read the language from."""

@@ -1,4 +1,4 @@
-"""What every handler needs, kept in bot_data: the current responder, settings, flood guard.
+"""What every turn needs, kept in bot_data: the current responder, settings, flood guards.
 
 Reloading the knowledge base builds a new responder off the event loop, then swaps
 `responder` in one assignment: a handler that already took a reference finishes with the
@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import CallbackContext
 
 from bot.config import Settings
-from bot.conversation.service import Conversation, Turn
+from bot.conversation.service import Conversation, Event, Press
 from bot.kb.problems import KnowledgeBaseError, Problem
 from bot.storage.unanswered import UnansweredLog
-from bot.telegram.flood import FloodGuard
+from bot.telegram.people import BUTTON_PRESSES_PER_WINDOW, FloodGuard
 from bot.understanding.answer import Responder, load_responder_from
-from bot.understanding.outcomes import decision_name
 
 DESK_KEY = "desk"
 logger = logging.getLogger("bot.desk")
@@ -42,6 +42,7 @@ class Desk:
     responder: Responder
     settings: Settings
     flood: FloodGuard = field(default_factory=FloodGuard)
+    presses: FloodGuard = field(default_factory=lambda: FloodGuard(limit=BUTTON_PRESSES_PER_WINDOW))
     unanswered: UnansweredLog | None = None
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -70,14 +71,18 @@ class Desk:
         """The conversation service over the current responder: take it once per turn."""
         return Conversation(self.responder)
 
-    def note_unanswered(self, question: str, turn: Turn, now: float) -> None:
-        """Record a declined or clarify-only question (redacted) when the log is enabled."""
-        if self.unanswered is not None and turn.unanswered:
-            self.unanswered.record(question, turn.lang, decision_name(turn.outcome), now)
+    def flood_guard(self, event: Event) -> FloodGuard:
+        """The budget `event` counts against: button presses have their own."""
+        return self.presses if isinstance(event, Press) else self.flood
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:
     """The Desk installed by build_application()."""
-    desk = context.application.bot_data[DESK_KEY]
+    return desk_in(context.application.bot_data)
+
+
+def desk_in(bot_data: Mapping[str, object]) -> Desk:
+    """The Desk kept in an application's bot_data."""
+    desk = bot_data[DESK_KEY]
     assert isinstance(desk, Desk)
     return desk

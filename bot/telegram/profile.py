@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 
 from telegram import Bot, BotCommand
 
+from bot.conversation.commands import MENU_COMMANDS
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
-from bot.telegram.commands import MENU_COMMANDS
 from bot.text.language import Lang
 
 # Telegram language_code → the languages shown to it, first the one the menu uses.
