@@ -59,6 +59,7 @@ def test_any_text_is_a_command_for_us_or_not_and_never_an_error(text: str) -> No
     command = parse_command(text, BOT)
     if command is not None:
         assert text.strip().startswith("/")
-        assert command.name and command.name == command.name.lower()
+        assert command.name
+        assert command.name == command.name.lower()
         assert not any(char.isspace() or char == "@" for char in command.name)
         assert command.argument == command.argument.strip()

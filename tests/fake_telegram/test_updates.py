@@ -1,4 +1,4 @@
-"""Getting updates to the bot: getUpdates with Telegram's rules (offsets, long polls, allowed_updates, 409)."""
+"""Getting updates to the bot: getUpdates with Telegram's rules (offsets, long polls, allowed_updates)."""
 
 from __future__ import annotations
 
