@@ -1,6 +1,6 @@
 # Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
-# `make check` is the fast loop while working (lint + the tests not marked slow, under a minute);
-# `make test` runs everything, as CI does.
+# `make check` is the fast loop while working: lint + the tests not marked slow, on every core
+# (pytest-xdist), under a minute; `make test` runs everything one test at a time, as CI does.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -34,7 +34,7 @@ lint: setup
 	$(VENV)/bin/mypy --strict bot
 
 check: lint
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -m "not slow" -n auto
 
 test: lint
 	$(PY) -m bot check

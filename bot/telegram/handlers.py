@@ -6,6 +6,8 @@ a command does, which language, what a stale button gets — are the conversatio
 
 PTB tries the groups in order (-1 before 0), and within a group the first handler whose filter
 matches takes the update: the table is read top to bottom, and where the order matters, it says so.
+There is no catch-all: the command handler takes every command, and the conversation answers
+one it does not know with the help (in a private chat; in a group it is left to other bots).
 """
 
 from __future__ import annotations
