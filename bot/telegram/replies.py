@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from bot.conversation.render import Reply, html_to_plain
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TOAST_MAX_CHARS = 200  # Telegram refuses a longer answerCallbackQuery text
 ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 0.5
 T = TypeVar("T")
@@ -80,7 +81,7 @@ async def deliver(update: Update, bot: Bot, replies: Sequence[Reply], how: How =
     """
     query = update.callback_query
     if how != "reply" and query is not None:
-        brief = html_to_plain(replies[0].texts[0]) if how == "toast" and replies else None
+        brief = html_to_plain(replies[0].texts[0])[:TOAST_MAX_CHARS] if how == "toast" and replies else None
         await with_retries(lambda: query.answer(brief))
         if how == "toast":
             return
