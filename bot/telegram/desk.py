@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,10 @@ if TYPE_CHECKING:  # prometheus-client is imported only when BOT_HEALTH_PORT is 
     from bot.telegram.runtime.metrics import BotMetrics
 
 DESK_KEY = "desk"
+# Erases everything kept about one person (/forget), in memory and in BOT_DATA_DIR; raises when a
+# file could not be swept. build_application installs bot/telegram/runtime/persistence.py's
+# forget_person over the running Application, which a turn reaches only through the Desk.
+Forget = Callable[[int], Awaitable[object]]
 logger = logging.getLogger("bot.desk")
 
 
@@ -44,6 +48,7 @@ class Desk:
 
     responder: Responder
     settings: Settings
+    forget: Forget
     flood: FloodGuard = field(default_factory=FloodGuard)
     presses: FloodGuard = field(default_factory=lambda: FloodGuard(limit=BUTTON_PRESSES_PER_WINDOW))
     unanswered: UnansweredLog | None = None
@@ -83,15 +88,6 @@ class Desk:
         """Count the turn's outcome for /metrics (nothing when metrics are off)."""
         if self.metrics is not None:
             self.metrics.count_turn(turn)
-
-    def note_unanswered(
-        self, question: str, turn: Turn, now: float, user_id: int, update_id: int | None = None
-    ) -> None:
-        """Record a declined or clarify-only question (redacted, with a keyed hash of who asked,
-        so that /forget finds it) when the log is enabled, once per update (a replayed update is
-        not counted again)."""
-        if self.unanswered is not None and turn.unanswered:
-            self.unanswered.record(question, turn.lang, turn.decision, now, user_id, update_id)
 
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:

@@ -14,13 +14,13 @@ import time
 
 from telegram import Update
 
-from bot.conversation.service import Event, PersonState, Press, Turn, question_of
+from bot.conversation.plan import Reminder, Schedule, Unschedule
+from bot.conversation.service import Event, PersonState, Press, Turn, needs_reminders, question_of
 from bot.kb.message_keys import MessageKey
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, Verdict, choose_language, load_person, save_person, speaker_of
-from bot.telegram.reminders import pending_reminders, store_reminder_changes
 from bot.telegram.replies import How, deliver
-from bot.telegram.runtime.persistence import forget_person
+from bot.telegram.runtime.reminder_loop import reminders_of
 from bot.text.language import Lang
 
 
@@ -40,7 +40,7 @@ async def take_turn(update: Update, context: AnyContext, event: Event) -> Turn |
         turn, replies, brief = None, [notice] if verdict is Verdict.NOTIFY else [], True
     else:
         now = time.time()
-        turn = conversation.handle(event, person, speaker, now, pending_reminders(update, context, event))
+        turn = conversation.handle(event, person, speaker, now, _pending_reminders(update, context, event))
         await _remember(update, context, user.id, event, turn, now)
         replies, brief = list(turn.replies), turn.is_notice
     await deliver(update, context.bot, replies, _how(event, brief))
@@ -54,15 +54,43 @@ async def _remember(
     question; or, after /forget, erase everything about them (before the reply says so)."""
     desk = get_desk(context)
     if turn.erase:  # nothing may touch their chat_data or user_data again in this turn
-        await forget_person(context.application, user_id, desk.settings.data_dir)
+        await desk.forget(user_id)
         return
     save_person(context, user_id, turn.person)
-    store_reminder_changes(update, context, turn)
+    _store_reminder_changes(update, context, turn)
     choose_language(context, turn.chosen_lang)
     desk.count_turn(turn)
     question = question_of(event)
-    if turn.unanswered and question is not None:
-        desk.note_unanswered(question, turn, now, user_id, update.update_id)
+    if desk.unanswered is not None and turn.unanswered and question is not None:
+        # Redacted, with a keyed hash of who asked (so that /forget finds it), once per update (a
+        # replayed update is not counted again).
+        desk.unanswered.record(question, turn.lang, turn.decision, now, user_id, update.update_id)
+
+
+def _pending_reminders(update: Update, context: AnyContext, event: Event) -> tuple[Reminder, ...]:
+    """The sender's pending reminders in this chat, when `event` needs them (/reminders, cancelling
+    one); for any other event the store is not read."""
+    reminders = reminders_of(context.bot_data)
+    chat, user = update.effective_chat, update.effective_user
+    if reminders is None or chat is None or user is None or not needs_reminders(event):
+        return ()
+    return reminders.store.pending(chat.id, user.id)
+
+
+def _store_reminder_changes(update: Update, context: AnyContext, turn: Turn) -> None:
+    """Schedule or cancel what the turn asked for, in the sender's chat, and wake the loop that
+    sends them (bot/telegram/runtime/reminder_loop.py); the conversation decided which."""
+    reminders = reminders_of(context.bot_data)
+    chat, user = update.effective_chat, update.effective_user
+    if reminders is None or chat is None or user is None or not turn.reminder_changes:
+        return
+    for change in turn.reminder_changes:
+        match change:
+            case Schedule(reminder=reminder):
+                reminders.store.schedule(chat.id, user.id, reminder, turn.lang)
+            case Unschedule(kind=kind):
+                reminders.store.cancel(chat.id, user.id, kind)
+    reminders.changed()
 
 
 def _how(event: Event, brief: bool) -> How:

@@ -26,7 +26,12 @@ from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
 from bot.telegram.profile import keep_profile_published
 from bot.telegram.runtime.intake import JournalBot, UpdateIntake
-from bot.telegram.runtime.persistence import PersistentApplication, StatePersistence, open_state_persistence
+from bot.telegram.runtime.persistence import (
+    PersistentApplication,
+    StatePersistence,
+    forget_person,
+    open_state_persistence,
+)
 from bot.telegram.runtime.processing import MAX_CHATS_AT_ONCE, ChatOrderedProcessor
 from bot.telegram.runtime.rate_limits import BotRateLimiter
 from bot.telegram.runtime.reminder_loop import REMINDERS_KEY, Reminders, reminders_of
@@ -126,7 +131,12 @@ def build_application(
     application: AnyApplication = builder.build()
     bot.accept_while(lambda: application.updater is None or application.updater.running)
     unanswered = _unanswered_log(settings)
-    desk = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    desk = Desk(
+        responder=responder,
+        settings=settings,
+        forget=lambda user_id: forget_person(application, user_id, settings.data_dir),
+        unanswered=unanswered,
+    )
     application.bot_data[DESK_KEY] = desk
     if settings.health_port is not None:
         _add_metrics(application, desk, processor)
