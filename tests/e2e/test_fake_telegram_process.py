@@ -97,7 +97,7 @@ async def test_the_bot_answers_through_the_console_of_a_fake_started_by_hand(
             assert isinstance(expected, Answered)
             section = kb.section(expected.section_id)
             await console.type(question)
-            await console.read_until(heading(kb, section, "zh-Hans"))
+            await console.read_until(heading(section, "zh-Hans"))
             buttons = await console.read_until("[#1 ")
             await console.type("#1")
             await console.read_until("bot (edited):")
