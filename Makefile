@@ -1,10 +1,13 @@
 # Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
+# `make check` is the fast loop while working: lint + the tests not marked slow, on every core
+# (pytest-xdist), under a minute. `make test` (what CI runs) adds the knowledge-base check and the
+# slow tests, one at a time: they start processes, send signals and wait on real time.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: setup run test lint bench chat clean
+.PHONY: setup run test check lint bench chat clean
 
 # Checked first: pip on an older Python spends minutes looking for versions that do not exist.
 $(STAMP): pyproject.toml
@@ -35,9 +38,12 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict bot
 
-test: lint
+check: lint
+	$(VENV)/bin/pytest -m "not slow" -n auto
+
+test: check
 	$(PY) -m bot check
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m slow
 
 bench: setup
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'

@@ -19,13 +19,13 @@ from bench.results import BotProfile, ProfileLine
 # that defines it (PTB's and ours), so that another function of the same name is not counted.
 ENTRY_POINTS = {
     "process_update": "_application.py",  # PTB: dispatching one update, handler included
-    "answer_question": "questions.py",  # ours: the question handler
+    "on_text": "handlers.py",  # ours: the question handler
     "echo": "e2e_bot.py",  # the echo bot's handler
-    "decide": "turns.py",  # ours: the person's state in, the conversation service, state out
-    "handle": "conversation.py",  # ours: the conversation service (decide and render)
-    "send_reply": "replies.py",  # ours: sending the rendered reply (keyboard included)
+    "take_turn": "turns.py",  # ours: the person's state in, the conversation service, state out, replies
+    "handle": "service.py",  # ours: the conversation service (decide and render)
+    "deliver": "replies.py",  # ours: sending the rendered reply (keyboard included)
     "reply_text": "_message.py",  # PTB: build the sendMessage request, send it, parse the answer
-    "note_unanswered": "desk.py",  # ours: the unanswered-questions log (SQLite)
+    "record": "unanswered.py",  # ours: the unanswered-questions log (SQLite)
     "get_updates": "_bot.py",  # PTB: long polling, parsing updates
     "update_persistence": "_application.py",  # PTB (+ ours): a persistence run
 }

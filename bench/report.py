@@ -38,13 +38,13 @@ BOT_NAMES = {
 }
 ENTRY_POINT_NAMES = {  # bench.profiles.ENTRY_POINTS, as the report names them
     "process_update": "PTB's dispatch of one update, handler included",
-    "answer_question": "our question handler",
+    "on_text": "our question handler",
     "echo": "the echo handler",
-    "decide": "person's state in, conversation service, state out",
+    "take_turn": "the turn: state in, conversation service, state out, replies",
     "handle": "the conversation service: decide and render",
-    "send_reply": "sending our reply (HTML, keyboard)",
+    "deliver": "sending our reply (HTML, keyboard)",
     "reply_text": "PTB: build, send and parse a sendMessage",
-    "note_unanswered": "the unanswered-questions log (SQLite)",
+    "record": "the unanswered-questions log (SQLite)",
     "get_updates": "long polling, parsing updates",
     "update_persistence": "persistence runs",
 }

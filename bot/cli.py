@@ -17,7 +17,8 @@ from importlib import metadata
 from pathlib import Path
 
 from bot.config import DEFAULT_DATA_DIR, ConfigError, merged_environment, resolve_cache_dir, resolve_kb_dir
-from bot.console import html_to_plain, run_console
+from bot.console import run_console
+from bot.conversation.render import html_to_plain
 from bot.conversation.service import Conversation, PersonState, Speaker, Text, Turn
 from bot.exit_codes import ExitCode
 from bot.kb.base import load_knowledge_base

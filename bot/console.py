@@ -7,34 +7,19 @@ Buttons are listed under a reply, numbered; typing "#2" presses the second one.
 
 from __future__ import annotations
 
-import html
 import re
 import time
 from collections.abc import Callable, Iterable
 
+from bot.conversation.commands import Command, parse_command
 from bot.conversation.plan import Reminder, ReminderKind, Schedule, Unschedule
-from bot.conversation.render import Button, Reply
-from bot.conversation.service import (
-    Command,
-    Conversation,
-    Event,
-    PersonState,
-    Press,
-    Speaker,
-    Text,
-    needs_reminders,
-)
+from bot.conversation.render import Button, Reply, html_to_plain
+from bot.conversation.service import Conversation, Event, PersonState, Press, Speaker, Text, needs_reminders
 from bot.kb.message_keys import MessageKey
 from bot.text.language import DEFAULT_LANGUAGE
 
-_TAG = re.compile(r"<[^>]+>")
 _PRESS = re.compile(r"^#(\d+)$")
 QUIT_COMMANDS = {"/quit", "/exit", "quit", "exit"}
-
-
-def html_to_plain(text: str) -> str:
-    """Telegram HTML as terminal text: tags dropped, entities unescaped."""
-    return html.unescape(_TAG.sub("", text))
 
 
 def reply_buttons(reply: Reply) -> list[Button]:
@@ -55,10 +40,7 @@ def parse_line(line: str, buttons: list[Button]) -> Event:
     pressed = _PRESS.match(stripped)
     if pressed and 1 <= int(pressed.group(1)) <= len(buttons):
         return Press(buttons[int(pressed.group(1)) - 1].action)
-    if stripped.startswith("/") and len(stripped) > 1:
-        name, _, argument = stripped[1:].partition(" ")
-        return Command(name.split("@", 1)[0], argument)
-    return Text(line)
+    return parse_command(stripped) or Text(line)
 
 
 def run_console(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]) -> None:

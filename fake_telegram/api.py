@@ -50,6 +50,7 @@ class FakeBotApi(BotActivity):
         token_rejected: bool = False,
         reachable: bool = True,
         first_update_id: int = 100_000_001,
+        port: int = 0,
     ) -> None:
         self._token, self._token_rejected, self._reachable_at_start = token, token_rejected, reachable
         self._privacy_mode = privacy_mode
@@ -80,6 +81,7 @@ class FakeBotApi(BotActivity):
             self._record,
             self._token_accepted,
             notify=self._changes.notify,
+            port=port,
         )
         self._media_serial = 0
 

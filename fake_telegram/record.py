@@ -58,6 +58,11 @@ class BotActivity:
     def _note_sent(self, message: JSON) -> None:
         self._outbox.append((len(self.calls), copy.deepcopy(message)))
 
+    async def next_change(self, timeout: float) -> None:
+        """Until something happens (a call, an injection), or `timeout` seconds: for a view that
+        shows the bot's activity as it comes (``python -m fake_telegram``)."""
+        await self._changes.next(timeout)
+
     def mark(self) -> int:
         """The current position in ``calls``: pass it as ``since=`` to see only later ones."""
         return len(self.calls)

@@ -45,6 +45,7 @@ class BotApiServer:
         token_accepted: Callable[[str], bool],
         host: str = "127.0.0.1",
         notify: Callable[[], None] = lambda: None,
+        port: int = 0,
     ) -> None:
         self._methods, self._faults, self._record, self._token_accepted = (
             methods,
@@ -53,6 +54,7 @@ class BotApiServer:
             token_accepted,
         )
         self._host = host
+        self._wanted_port = port  # 0: any free port (tests); a fixed one for `python -m fake_telegram`
         self._notify = notify  # wakes the test's waiters when something changes without a call
         self._runner: web.AppRunner | None = None
         self._reservation: socket.socket | None = None
@@ -75,7 +77,7 @@ class BotApiServer:
             app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
         )
         await self._runner.setup()
-        self._reservation = _bound_socket(self._host, 0)
+        self._reservation = _bound_socket(self._host, self._wanted_port)
         await self.set_reachable(reachable)
 
     async def set_reachable(self, reachable: bool) -> None:

@@ -1,4 +1,6 @@
-"""The command line, run as a user runs it: `python -m bot ...` in a subprocess."""
+"""The command line, run as a user runs it: in-process through bot.cli.main (the `cli` fixture),
+and as `python -m bot ...` in a subprocess where the process is the point (the entry point,
+`run`'s exit codes and what it never prints)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,8 @@ import pytest
 from bot.cli import main
 from bot.kb.base import DEFAULT_KB_DIR
 from bot.kb.checks import REQUIRED_SECTION_IDS
-from tests.cli import REPO, run_cli
+from tests.cli import REPO, InProcessCli, run_cli
 
-run = run_cli
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 
 
@@ -29,52 +30,52 @@ def retitled_kb(tmp_path: Path) -> Path:
     return copy
 
 
-def test_check_prints_a_summary_and_exits_zero() -> None:
-    result = run("check")
+def test_check_prints_a_summary_and_exits_zero(cli: InProcessCli) -> None:
+    result = cli("check")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: ")
 
 
-def test_check_json_lists_every_published_section() -> None:
-    result = run("check", "--json")
+def test_check_json_lists_every_published_section(cli: InProcessCli) -> None:
+    result = cli("check", "--json")
     data = json.loads(result.stdout)
     assert set(REQUIRED_SECTION_IDS) <= set(data["sections"])
     assert data["languages"] == ["zh-Hans", "zh-Hant", "en"]
     assert data["examples"] > 20 * 16
 
 
-def test_check_on_a_broken_copy_exits_one_with_file_line_field(tmp_path: Path) -> None:
+def test_check_on_a_broken_copy_exits_one_with_file_line_field(cli: InProcessCli, tmp_path: Path) -> None:
     copy = tmp_path / "kb"
     shutil.copytree(DEFAULT_KB_DIR, copy)
     guide = copy / "guide.yaml"
     guide.write_text(
         guide.read_text(encoding="utf-8").replace('    step: "1"', "    step: 1", 1), encoding="utf-8"
     )
-    result = run("check", str(copy))
+    result = cli("check", str(copy))
     assert result.returncode == 1
     assert "guide.yaml:" in result.stderr
     assert "sections[1].step: must be text" in result.stderr
 
 
-def test_ask_prints_the_reply_a_user_sees() -> None:
-    result = run("ask", "卡丢了还能注销吗")
+def test_ask_prints_the_reply_a_user_sees(cli: InProcessCli) -> None:
+    result = cli("ask", "卡丢了还能注销吗")
     assert result.returncode == 0
     assert result.stdout.splitlines()[0].endswith("SIM 卡丢失或损坏")
-    english = run("ask", "what should I bring to the store", "--lang", "en")
+    english = cli("ask", "what should I bring to the store", "--lang", "en")
     assert english.stdout.startswith("Step 4.1")
 
 
-def test_ask_json_gives_one_object() -> None:
-    data = json.loads(run("ask", "第四步", "--json").stdout)
+def test_ask_json_gives_one_object(cli: InProcessCli) -> None:
+    data = json.loads(cli("ask", "第四步", "--json").stdout)
     assert data["decision"] == "answer"
     assert data["section"] == "visit-store"
     assert data["lang"] == "zh-Hans"
     assert data["candidates"][0]["id"] == "visit-store"
 
 
-def test_ask_jsonl_answers_every_line_in_order() -> None:
+def test_ask_jsonl_answers_every_line_in_order(cli: InProcessCli) -> None:
     questions = ["hello", "SIM卡遺失", "how do I know it worked", "", "第2步", "how long does pizza take"]
-    result = run("ask", "--jsonl", stdin="\n".join(questions) + "\n")
+    result = cli("ask", "--jsonl", stdin="\n".join(questions) + "\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["question"] for row in rows] == questions
     assert set(rows[0]) == {"question", "lang", "decision", "section", "small_talk", "candidates", "text"}
@@ -91,18 +92,18 @@ def test_ask_jsonl_answers_every_line_in_order() -> None:
     assert all(len(row["candidates"]) <= 3 for row in rows)
 
 
-def test_ask_without_a_question_is_a_usage_error() -> None:
-    assert run("ask").returncode == 2
+def test_ask_without_a_question_is_a_usage_error(cli: InProcessCli) -> None:
+    assert cli("ask").returncode == 2
 
 
-def test_eval_prints_per_language_figures(tmp_path: Path) -> None:
+def test_eval_prints_per_language_figures(cli: InProcessCli, tmp_path: Path) -> None:
     labelled = tmp_path / "set.yaml"
     labelled.write_text(
         '- {q: "第四步", lang: zh-Hans, expect: [visit-store]}\n'
         '- {q: "hello", lang: en, expect: [out-of-scope]}\n',
         encoding="utf-8",
     )
-    result = run("eval", str(labelled))
+    result = cli("eval", str(labelled))
     assert result.returncode == 0
     assert "top-1 zh-Hans" in result.stdout
     assert result.stdout.splitlines()[-1].startswith("summary: top-1 zh-Hans 1.000")
@@ -131,22 +132,23 @@ def test_eval_json_is_one_object_with_declines_and_choices_per_language(
     assert file["given_no_section"] == {"rate": 1.0, "hits": 2, "total": 2}
 
 
-def test_eval_on_a_malformed_file_names_the_item(tmp_path: Path) -> None:
+def test_eval_on_a_malformed_file_names_the_item(cli: InProcessCli, tmp_path: Path) -> None:
     labelled = tmp_path / "set.yaml"
     labelled.write_text("- {q: x, lang: fr, expect: [overview]}\n", encoding="utf-8")
-    result = run("eval", str(labelled))
+    result = cli("eval", str(labelled))
     assert result.returncode == 2
     assert "set.yaml:1" in result.stderr
 
 
-def test_chat_holds_a_conversation_with_follow_ups() -> None:
-    result = run("chat", stdin="第四步\n下一步\n详细点\n上一步\n/quit\n")
+def test_chat_holds_a_conversation_with_follow_ups(cli: InProcessCli) -> None:
+    result = cli("chat", stdin="第四步\n下一步\n详细点\n上一步\n/quit\n")
     out = result.stdout
     assert result.returncode == 0
     assert out.index("第 4 步") < out.index("第 4.1 步")
     assert "第 4.4 步" not in out.split("第 4.1 步", 1)[0]
 
 
+@pytest.mark.slow
 def test_run_without_a_token_exits_two_with_one_clear_line(tmp_path: Path) -> None:
     result = run_cli("run", env={"HOME": str(tmp_path)}, cwd=tmp_path)
     assert result.returncode == 2
@@ -155,6 +157,7 @@ def test_run_without_a_token_exits_two_with_one_clear_line(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_run_with_a_malformed_token_never_echoes_it(tmp_path: Path) -> None:
     token = "12345:not-a-real-token"
     result = run_cli("run", env={"HOME": str(tmp_path), "TELEGRAM_BOT_TOKEN": token}, cwd=tmp_path)
@@ -164,13 +167,14 @@ def test_run_with_a_malformed_token_never_echoes_it(tmp_path: Path) -> None:
     assert "not-a-real" not in result.stderr
 
 
-def test_version_prints_the_installed_version_and_exits_zero() -> None:
+def test_version_prints_the_installed_version_and_exits_zero(cli: InProcessCli) -> None:
     version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    result = run("--version")
+    result = cli("--version")
     assert result.returncode == 0
     assert result.stdout == f"albania-sim-bot {version}\n"
 
 
+@pytest.mark.slow
 def test_commands_work_from_any_directory(tmp_path: Path) -> None:
     result = run_cli("ask", "第四步", env={"HOME": str(tmp_path)}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -178,28 +182,30 @@ def test_commands_work_from_any_directory(tmp_path: Path) -> None:
 
 
 def test_bot_kb_dir_from_the_environment_is_the_knowledge_base_ask_uses(
-    tmp_path: Path, retitled_kb: Path
+    cli: InProcessCli, tmp_path: Path, retitled_kb: Path
 ) -> None:
-    result = run_cli("ask", "第四步", env={"HOME": str(tmp_path), "BOT_KB_DIR": str(retitled_kb)})
+    result = cli("ask", "第四步", env={"HOME": str(tmp_path), "BOT_KB_DIR": str(retitled_kb)})
     assert result.returncode == 0, result.stderr
     assert "复制品里的第四步" in result.stdout.splitlines()[0]
 
 
 def test_bot_kb_dir_from_dot_env_in_the_working_directory_is_honoured(
-    tmp_path: Path, retitled_kb: Path
+    cli: InProcessCli, tmp_path: Path, retitled_kb: Path
 ) -> None:
     (tmp_path / ".env").write_text(f"BOT_KB_DIR={retitled_kb}\n", encoding="utf-8")
-    result = run_cli("chat", stdin="第四步\n/quit\n", env={"HOME": str(tmp_path)}, cwd=tmp_path)
+    result = cli("chat", stdin="第四步\n/quit\n", env={"HOME": str(tmp_path)}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "复制品里的第四步" in result.stdout
 
 
-def test_kb_on_the_command_line_wins_over_bot_kb_dir(tmp_path: Path, retitled_kb: Path) -> None:
+def test_kb_on_the_command_line_wins_over_bot_kb_dir(
+    cli: InProcessCli, tmp_path: Path, retitled_kb: Path
+) -> None:
     env = {"HOME": str(tmp_path), "BOT_KB_DIR": str(tmp_path / "missing")}
-    result = run_cli("ask", "第四步", "--kb", str(retitled_kb), env=env)
+    result = cli("ask", "第四步", "--kb", str(retitled_kb), env=env)
     assert result.returncode == 0, result.stderr
     assert "复制品里的第四步" in result.stdout.splitlines()[0]
-    assert run_cli("check", str(retitled_kb), env=env).returncode == 0
+    assert cli("check", str(retitled_kb), env=env).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -209,27 +215,32 @@ def test_kb_on_the_command_line_wins_over_bot_kb_dir(tmp_path: Path, retitled_kb
         (["ask", "第四步", "--kb", "{missing}"], {}, "given on the command line"),
         (["chat"], {"BOT_KB_DIR": "{missing}"}, "set by BOT_KB_DIR"),
         (["eval", "set.yaml"], {"BOT_KB_DIR": "{missing}"}, "set by BOT_KB_DIR"),
-        # A regression here would start polling: the unreachable API makes it fail fast instead.
-        (
-            ["run"],
-            {
-                "BOT_KB_DIR": "{missing}",
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
-                "BOT_HTTP_TIMEOUT": "1",
-            },
-            "set by BOT_KB_DIR",
-        ),
     ],
 )
 def test_a_missing_knowledge_base_directory_is_one_line_naming_it_and_where_it_came_from(
-    tmp_path: Path, args: list[str], env: dict[str, str], origin: str
+    cli: InProcessCli, tmp_path: Path, args: list[str], env: dict[str, str], origin: str
 ) -> None:
     missing = str(tmp_path / "no-such-kb")
     filled = {key: value.format(missing=missing) for key, value in env.items()}
-    result = run_cli(
+    result = cli(
         *(arg.format(missing=missing) for arg in args), env={"HOME": str(tmp_path), **filled}, cwd=tmp_path
     )
     assert result.returncode == 2
     assert result.stderr == f"error: knowledge-base directory {missing} does not exist ({origin})\n"
+
+
+@pytest.mark.slow
+def test_run_with_a_missing_knowledge_base_directory_is_one_line_naming_it(tmp_path: Path) -> None:
+    # A regression here would start polling: the unreachable API makes it fail fast instead.
+    missing = str(tmp_path / "no-such-kb")
+    env = {
+        "HOME": str(tmp_path),
+        "BOT_KB_DIR": missing,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
+        "BOT_HTTP_TIMEOUT": "1",
+    }
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"error: knowledge-base directory {missing} does not exist (set by BOT_KB_DIR)\n"
     assert TOKEN not in result.stderr

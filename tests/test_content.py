@@ -8,8 +8,14 @@ import json
 import pytest
 
 from bot.cli import main
-from bot.console import html_to_plain
-from bot.conversation.render import BUTTON_LABEL_MAX, heading, render_section, render_steps, step_label
+from bot.conversation.render import (
+    BUTTON_LABEL_MAX,
+    heading,
+    html_to_plain,
+    render_section,
+    render_steps,
+    step_label,
+)
 from bot.conversation.service import Conversation, PersonState, Speaker, Text
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.flood import PRUNE_EVERY, FloodGuard, Verdict
+from bot.telegram.people import PRUNE_EVERY, FloodGuard, Verdict
 
 
 def test_a_burst_gets_one_notice_then_silence_and_recovers_after_the_window() -> None:

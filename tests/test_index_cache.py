@@ -160,6 +160,7 @@ def saved_state(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> 
     return state
 
 
+@pytest.mark.slow  # 150 loads of the whole saved index: 18 s
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_saved_index_with_one_part_replaced_loads_and_answers_or_is_refused(

@@ -9,7 +9,7 @@ import pytest
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.conversation.service import CONTEXT_TTL_SECONDS, PersonState
-from bot.telegram.membership import INTRO_KEY
+from bot.telegram.handlers import INTRO_KEY
 from bot.telegram.people import LEGACY_PEOPLE_KEY, load_person, person_key, save_person
 
 GROUP = -100123

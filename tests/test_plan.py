@@ -10,11 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.console import html_to_plain
 from bot.conversation.actions import Action, decode_action
 from bot.conversation.plan import ANSWERS, QUESTIONS, Plan, PlanShown, PlanView, Schedule, parse_answers
 from bot.conversation.plan_render import render_plan, render_request
-from bot.conversation.render import render_outcome, render_section
+from bot.conversation.render import html_to_plain, render_outcome, render_section
 from bot.conversation.service import Command, Conversation, PersonState, Press, Speaker, Text
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey

@@ -5,9 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.console import html_to_plain
 from bot.conversation.actions import Action, decode_action
-from bot.conversation.render import FORGET_START
+from bot.conversation.render import FORGET_START, html_to_plain
 from bot.conversation.service import Command, Conversation, PersonState, Press, Speaker, Text
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey

@@ -125,6 +125,7 @@ def test_prune_deletes_only_who_was_not_seen_since(tmp_path: Path) -> None:
     assert state.entries["chat"] == {}
 
 
+@pytest.mark.slow  # waits out a flush retry: 2 s
 async def test_a_failed_flush_keeps_the_changes_and_newer_ones_win(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -207,6 +208,7 @@ def test_a_file_from_another_schema_version_is_moved_aside(tmp_path: Path) -> No
     assert len(list(tmp_path.glob(f"{STATE_FILE}.damaged-*"))) == 1
 
 
+@pytest.mark.slow  # waits out SQLite's busy timeout: 2 s
 def test_a_locked_file_is_not_damage_it_is_an_error_that_says_so(tmp_path: Path) -> None:
     path = tmp_path / STATE_FILE
     SQLiteStateStore(path).close()

@@ -275,10 +275,10 @@ async def test_deliver_retries_only_what_never_reached_telegram(monkeypatch: pyt
         return "sent"
 
     monkeypatch.setattr(replies, "FIRST_BACKOFF_SECONDS", 0.01)
-    assert await replies.deliver(lambda: call(RequestNotSent("refused"))) == "sent"
+    assert await replies.with_retries(lambda: call(RequestNotSent("refused"))) == "sent"
     assert attempts == ["RequestNotSent", "RequestNotSent"]
     for error in (RequestMaybeSent("cut"), TimedOut("slow")):
         attempts.clear()
         with pytest.raises(type(error)):
-            await replies.deliver(lambda error=error: call(error))  # type: ignore[misc]
+            await replies.with_retries(lambda error=error: call(error))  # type: ignore[misc]
         assert len(attempts) == 1

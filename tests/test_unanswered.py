@@ -95,6 +95,7 @@ def test_a_damaged_log_is_moved_aside_and_a_fresh_one_records(
     assert len(kept) == 1
 
 
+@pytest.mark.slow  # waits out SQLite's busy timeout: 2 s
 def test_a_question_that_cannot_be_recorded_is_logged_without_its_text_and_skipped(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

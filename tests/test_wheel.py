@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import html_to_plain
+from bot.conversation.render import html_to_plain
 from bot.conversation.service import Conversation, PersonState, Speaker, Text
 from bot.kb.base import KnowledgeBase
 from bot.understanding.answer import Responder

@@ -131,6 +131,12 @@ def render_privacy_warning(kb: KnowledgeBase, lang: Lang) -> Reply:
     return render_message(kb, MessageKey.PRIVACY_WARNING, lang)
 
 
+def html_to_plain(text: str) -> str:
+    """A rendered text as plain text (tags dropped, entities unescaped): for the terminal, the
+    command line, and where Telegram shows no markup (toasts, inline result descriptions)."""
+    return html.unescape(_TAG.sub("", text))
+
+
 def render_plain(text: str) -> Reply:
     """Any plain text (a report for admins) as an escaped reply."""
     return Reply(split_message([_paragraph(text)]))
@@ -328,6 +334,7 @@ def split_message(blocks: list[str], limit: int = TELEGRAM_MAX_CHARS) -> tuple[s
     return tuple(message for message in messages if message) or ("…",)
 
 
+_TAG = re.compile(r"<[^>]+>")
 _ENTITY_OR_CHAR = re.compile(r"&[a-z]+;|&#\d+;|.", re.S)
 
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.conversation.actions import Action
+from bot.conversation.commands import ASK_COMMANDS, COMMANDS, FORGET_COMMAND, PRIVACY_COMMAND
+from bot.conversation.commands import Command as Command  # re-exported: an Event, with the others here
 from bot.conversation.plan import Plan, PlanShown, Reminder, ReminderChange
 from bot.conversation.plan_flow import PLAN_ACTIONS, PlanFlow, PlanRequest
 from bot.conversation.plan_render import plan_button_row, render_unknown_command
@@ -21,9 +23,11 @@ from bot.conversation.render import (
     FORGET_START,
     Reply,
     render_language_offer,
+    render_message,
     render_outcome,
     render_privacy_warning,
 )
+from bot.kb.message_keys import MessageKey
 from bot.storage.unanswered import DEFAULT_KEEP_DAYS
 from bot.text.language import (
     LANGUAGES,
@@ -55,44 +59,27 @@ from bot.understanding.outcomes import (
 )
 
 CONTEXT_TTL_SECONDS = 30 * 60  # a place in the guide older than this is forgotten (the language is kept)
-ASK_COMMANDS = frozenset({"ask", "q"})
-PRIVACY_COMMAND = "privacy"  # what is kept about a person (Telegram clients send it from the profile)
-FORGET_COMMAND = "forget"  # erase everything kept about the person, after a confirm button
-KNOWN_COMMANDS = frozenset(
-    {
-        "start",
-        "help",
-        "steps",
-        "step",
-        "phrases",
-        "lang",
-        "plan",
-        "reminders",
-        PRIVACY_COMMAND,
-        FORGET_COMMAND,
-    }
-    | ASK_COMMANDS
-)
 
 
 @dataclass(frozen=True)
-class PersonState:
-    """What the bot remembers of one person in one chat: their place and the conversation's language.
+class PersonState(Place):
+    """What the bot remembers of one person in one chat: their Place in the guide (this is one),
+    the conversation's language, and when they were last here.
 
     Stored by the front end between turns (Telegram: persisted as JSON), never with any text.
     """
 
-    section_id: str | None = None
-    choices: tuple[str, ...] = ()
     lang: Lang | None = None
     updated_at: float = 0.0
     plan: Plan | None = None  # the personal plan (private chats only), kept until forgotten
 
+    def expired(self, now: float, ttl: float = CONTEXT_TTL_SECONDS) -> bool:
+        """Whether `ttl` seconds have passed since their last turn: their place is forgotten."""
+        return now - self.updated_at > ttl
+
     def place(self, now: float, ttl: float = CONTEXT_TTL_SECONDS) -> Place:
-        """Where they are in the guide, or nowhere once `ttl` seconds have passed."""
-        if now - self.updated_at > ttl:
-            return Place()
-        return Place(self.section_id, self.choices)
+        """Where they are in the guide, or nowhere once it has expired."""
+        return Place() if self.expired(now, ttl) else Place(self.section_id, self.choices)
 
     def to_json(self) -> list[object]:
         """A JSON-compatible form (ids, a language code and a timestamp: nothing personal).
@@ -137,18 +124,11 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Command:
-    """A command such as /step 4: its name without the slash (and without @botname), and the rest."""
-
-    name: str
-    argument: str = ""
-
-
-@dataclass(frozen=True)
 class Press:
-    """A button the person pressed."""
+    """A button the person pressed; None for one we cannot act on (data we never issued, or a
+    message the front end can no longer show the answer in)."""
 
-    action: Action
+    action: Action | None
 
 
 @dataclass(frozen=True)
@@ -210,6 +190,12 @@ class Turn:
     def decision(self) -> str:
         """The outcome's kind as `ask --json` and the unanswered log name it ("plan" for the plan)."""
         return "plan" if isinstance(self.outcome, PlanShown) else decision_name(self.outcome)
+
+    @property
+    def is_notice(self) -> bool:
+        """A short notice rather than an answer (a stale button): shown briefly where a front end
+        can (Telegram: a toast over the message, which stays as it was)."""
+        return isinstance(self.outcome, Declined) and self.outcome.reason is DeclineReason.STALE_BUTTON
 
     @property
     def unanswered(self) -> bool:
@@ -310,7 +296,7 @@ class Conversation:
         lang = self.quiet_language(person, speaker)
         kb = self.responder.kb
         outcome: Outcome
-        if name not in KNOWN_COMMANDS:  # a typo, an old command: say so, then the help
+        if name not in COMMANDS:  # a typo, an old command: say so, then the help
             turn = self._turn(Shown(Screen.HELP), lang, person, speaker, now)
             return replace(turn, replies=(render_unknown_command(kb, turn.reply, lang),))
         if name == FORGET_COMMAND or (name == "start" and argument.strip().lower() == FORGET_START):
@@ -341,7 +327,10 @@ class Conversation:
             outcome = Shown(Screen.HELP)
         return self._turn(outcome, lang, person, speaker, now)
 
-    def _press(self, action: Action, person: PersonState, speaker: Speaker, now: float) -> Turn:
+    def _press(self, action: Action | None, person: PersonState, speaker: Speaker, now: float) -> Turn:
+        if action is None:
+            stale = Declined(DeclineReason.STALE_BUTTON)
+            return self._turn(stale, self.quiet_language(person, speaker), person, speaker, now)
         if action.kind == "answer_in":
             chosen = replace(speaker, chosen_lang=action.lang)
             if self.responder.kb.has_section(action.section_id):
@@ -399,6 +388,11 @@ class Conversation:
         if text and text.strip():
             return self._language(text, person, speaker)
         return self.quiet_language(person, speaker)
+
+    def notice(self, key: MessageKey, person: PersonState, speaker: Speaker) -> Reply:
+        """A catalogue sentence for this person outside a turn (the flood notice), in the
+        language a command would get."""
+        return render_message(self.responder.kb, key, self.quiet_language(person, speaker))
 
     def quiet_language(self, person: PersonState, speaker: Speaker) -> Lang:
         """The language for a command or media: nothing in it to read the language from."""
@@ -469,7 +463,7 @@ def plan_request(event: Event) -> PlanRequest | None:
                 return PlanRequest("plan")
             if name == "reminders":
                 return PlanRequest("reminders")
-        case Press(action=action) if action.kind in PLAN_ACTIONS:
+        case Press(action=action) if action is not None and action.kind in PLAN_ACTIONS:
             return PlanRequest(PLAN_ACTIONS[action.kind], action.section_id, action.lang)
     return None
 

@@ -43,13 +43,4 @@ class _AddressedToMe(filters.MessageFilter):
         return is_addressed_to(message, message.get_bot())
 
 
-class _FromHuman(filters.MessageFilter):
-    """Messages sent by a person, not by a bot."""
-
-    def filter(self, message: Message) -> bool:
-        return is_from_a_person(message)
-
-
 ADDRESSED_TO_ME = _AddressedToMe(name="ADDRESSED_TO_ME")
-FROM_HUMAN = _FromHuman(name="FROM_HUMAN")
-NEW_MESSAGE = filters.UpdateType.MESSAGE  # edited messages get no answer

@@ -1,4 +1,4 @@
-"""What every handler needs, kept in bot_data: the current responder, settings, flood guard.
+"""What every turn needs, kept in bot_data: the current responder, settings, flood guards.
 
 Reloading the knowledge base builds a new responder off the event loop, then swaps
 `responder` in one assignment: a handler that already took a reference finishes with the
@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext
 
 from bot.config import Settings
-from bot.conversation.service import Conversation, Turn
+from bot.conversation.service import Conversation, Event, Press, Turn
 from bot.kb.problems import KnowledgeBaseError, Problem
 from bot.storage.unanswered import UnansweredLog
-from bot.telegram.flood import FloodGuard
+from bot.telegram.people import BUTTON_PRESSES_PER_WINDOW, FloodGuard
 from bot.understanding.answer import Responder, load_responder_from
 
 if TYPE_CHECKING:  # prometheus-client is imported only when BOT_HEALTH_PORT is set
     from bot.telegram.runtime.metrics import BotMetrics
 
 DESK_KEY = "desk"
+# Erases everything kept about one person (/forget), in memory and in BOT_DATA_DIR; raises when a
+# file could not be swept. build_application installs bot/telegram/runtime/persistence.py's
+# forget_person over the running Application, which a turn reaches only through the Desk.
+Forget = Callable[[int], Awaitable[object]]
 logger = logging.getLogger("bot.desk")
 
 
@@ -43,7 +48,9 @@ class Desk:
 
     responder: Responder
     settings: Settings
+    forget: Forget
     flood: FloodGuard = field(default_factory=FloodGuard)
+    presses: FloodGuard = field(default_factory=lambda: FloodGuard(limit=BUTTON_PRESSES_PER_WINDOW))
     unanswered: UnansweredLog | None = None
     metrics: BotMetrics | None = None  # with BOT_HEALTH_PORT (bot/telegram/runtime/health.py)
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -73,23 +80,23 @@ class Desk:
         """The conversation service over the current responder: take it once per turn."""
         return Conversation(self.responder, unanswered_days=self.settings.unanswered_keep_days)
 
+    def flood_guard(self, event: Event) -> FloodGuard:
+        """The budget `event` counts against: button presses have their own."""
+        return self.presses if isinstance(event, Press) else self.flood
+
     def count_turn(self, turn: Turn) -> None:
         """Count the turn's outcome for /metrics (nothing when metrics are off)."""
         if self.metrics is not None:
             self.metrics.count_turn(turn)
 
-    def note_unanswered(
-        self, question: str, turn: Turn, now: float, user_id: int, update_id: int | None = None
-    ) -> None:
-        """Record a declined or clarify-only question (redacted, with a keyed hash of who asked,
-        so that /forget finds it) when the log is enabled, once per update (a replayed update is
-        not counted again)."""
-        if self.unanswered is not None and turn.unanswered:
-            self.unanswered.record(question, turn.lang, turn.decision, now, user_id, update_id)
-
 
 def get_desk(context: CallbackContext[Any, Any, Any, Any]) -> Desk:
     """The Desk installed by build_application()."""
-    desk = context.application.bot_data[DESK_KEY]
+    return desk_in(context.application.bot_data)
+
+
+def desk_in(bot_data: Mapping[str, object]) -> Desk:
+    """The Desk kept in an application's bot_data."""
+    desk = bot_data[DESK_KEY]
     assert isinstance(desk, Desk)
     return desk

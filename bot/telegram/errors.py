@@ -20,7 +20,7 @@ from bot.conversation.render import render_message
 from bot.kb.message_keys import MessageKey
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext
-from bot.telegram.replies import send_reply
+from bot.telegram.replies import deliver
 from bot.telegram.runtime.logging_setup import redact_tokens
 from bot.telegram.turns import language_for
 
@@ -63,7 +63,7 @@ async def tell_user(update: Update, context: AnyContext) -> None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # already answered, or too old: the spinner stops anyway
                 await update.callback_query.answer()
-        await send_reply(message, reply)
+        await deliver(update, context.bot, [reply])
     except TelegramError as exc:
         logger.warning("could not tell the user about the error either: %s", type(exc).__name__)
 

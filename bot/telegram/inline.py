@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, InlineQueryHandler
 
-from bot.console import html_to_plain
-from bot.conversation.render import heading, render_section
+from bot.conversation.render import heading, html_to_plain, render_section
 from bot.kb.base import KnowledgeBase
 from bot.telegram.desk import get_desk
 from bot.telegram.people import AnyContext, speaker_of
-from bot.telegram.replies import deliver
+from bot.telegram.replies import with_retries
 from bot.text.language import Lang
 
 MAX_RESULTS = 5
@@ -44,9 +42,4 @@ async def on_inline_query(update: Update, context: AnyContext) -> None:
     )
     kb = conversation.responder.kb
     results = [_article(kb, section_id, lang) for section_id in section_ids]
-    await deliver(lambda: query.answer(results, cache_time=30, is_personal=True))
-
-
-def handlers() -> list[BaseHandler[Update, AnyContext, None]]:
-    """The inline-query handler."""
-    return [InlineQueryHandler(on_inline_query)]
+    await with_retries(lambda: query.answer(results, cache_time=30, is_personal=True))

@@ -1,26 +1,40 @@
-"""Per-person memory in PTB's chat_data and user_data, as plain JSON values.
+"""What the bot keeps about each person: their place and language (persisted), their pace (not).
 
+The place and language live in PTB's chat_data and user_data, as plain JSON values.
 A person's place and conversation language live in chat_data under their user id (as a
 string, so the state survives a JSON round trip; digits never clash with the named keys), so
 two people in one group never share a place; a language chosen with /lang lives in
 user_data and follows them to every chat. PTB persistence writes both to BOT_DATA_DIR.
 No message text is ever stored.
+
+Their pace — when they last wrote or pressed — is held in memory by a FloodGuard (one for
+messages, one for presses, in the Desk), so that a burst over the limit is dropped after one
+notice.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackContext
 
-from bot.conversation.service import CONTEXT_TTL_SECONDS, PersonState, Speaker
+from bot.conversation.service import PersonState, Speaker
 from bot.text.language import Lang, parse_language
 
 LEGACY_PEOPLE_KEY = "people"  # earlier versions kept everyone's state in one dict under this key
 LANGUAGE_KEY = "lang"
 AnyContext = CallbackContext[Any, Any, Any, Any]
+PRUNE_EVERY = 1_000  # flood checks between sweeps of people gone quiet, so memory stays flat
+MESSAGES_PER_WINDOW = 8
+# Presses have their own budget, so that reading through the steps never costs a question;
+# a little larger than the messages': "next, next, next" is quick to press.
+BUTTON_PRESSES_PER_WINDOW = 12
 
 
 def person_key(user_id: int) -> str:
@@ -52,11 +66,11 @@ def save_person(context: AnyContext, user_id: int, person: PersonState) -> None:
     if isinstance(legacy, dict):  # state saved by an earlier version: move it up a level
         for key, value in legacy.items():
             data.setdefault(key, value)
-    cutoff = time.time() - CONTEXT_TTL_SECONDS
+    now = time.time()
     expired = [
         key
         for key, value in data.items()
-        if isinstance(key, str) and key.isdigit() and PersonState.from_json(value).updated_at < cutoff
+        if isinstance(key, str) and key.isdigit() and PersonState.from_json(value).expired(now)
     ]
     for key in expired:
         del data[key]
@@ -74,7 +88,12 @@ def drop_person(chat_data: dict[Any, Any], user_id: int) -> bool:
 
 def chosen_language(context: AnyContext) -> Lang | None:
     """The language this user picked (/lang, or "in English please"), if any."""
-    value = context.user_data.get(LANGUAGE_KEY) if context.user_data is not None else None
+    return language_chosen_in(context.user_data)
+
+
+def language_chosen_in(user_data: Mapping[str, object] | None) -> Lang | None:
+    """The language chosen, as kept in a user's user_data (None: none chosen, or unreadable)."""
+    value = user_data.get(LANGUAGE_KEY) if user_data is not None else None
     return parse_language(value) if isinstance(value, str) else None
 
 
@@ -103,3 +122,48 @@ def _bot_username(context: AnyContext) -> str:
     except RuntimeError:  # the Bot is not initialised (get_me not called yet)
         return ""
     return username
+
+
+class Verdict(Enum):
+    """What to do with one message."""
+
+    ALLOW = "allow"
+    NOTIFY = "notify"  # the first message over the limit: tell the user once
+    DROP = "drop"
+
+
+@dataclass
+class FloodGuard:
+    """At most `limit` messages per user in any `window` seconds."""
+
+    limit: int = MESSAGES_PER_WINDOW
+    window: float = 10.0
+    _times: dict[int, deque[float]] = field(default_factory=dict)
+    _notified: set[int] = field(default_factory=set)
+    _checks: int = 0
+
+    def check(self, user_id: int, now: float) -> Verdict:
+        """Record a message from `user_id` at `now` and judge it."""
+        self._checks += 1
+        if self._checks % PRUNE_EVERY == 0:
+            self.forget_idle(now)
+        times = self._times.setdefault(user_id, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            if len(times) == 1:
+                self._notified.discard(user_id)
+            return Verdict.ALLOW
+        if user_id in self._notified:
+            return Verdict.DROP
+        self._notified.add(user_id)
+        return Verdict.NOTIFY
+
+    def forget_idle(self, now: float) -> None:
+        """Drop users with no message in the window (keeps memory flat)."""
+        for user_id in [
+            uid for uid, times in self._times.items() if not times or now - times[-1] > self.window
+        ]:
+            del self._times[user_id]
+            self._notified.discard(user_id)

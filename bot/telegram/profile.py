@@ -24,9 +24,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from telegram import Bot, BotCommand
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
+from bot.conversation.commands import MENU_COMMANDS
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
-from bot.telegram.commands import MENU_COMMANDS
 from bot.text.language import Lang
 
 # Telegram language_code → the languages shown to it, first the one the menu uses.

@@ -1,23 +1,33 @@
-"""Sending a core Reply through Telegram: HTML text, inline keyboard on the last part."""
+"""The one way out to Telegram: deliver() sends, edits or shows a toast, retrying what is safe.
+
+Whatever the bot says to a person leaves through deliver(): a turn's replies, the flood notice,
+the error sentence, an admin's report. Every part of every reply is sent (HTML, no link
+previews), with the buttons under the last part.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Literal, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
-from bot.conversation.render import Button, Reply
+from bot.conversation.render import Button, Reply, html_to_plain
 from bot.telegram.runtime.delivery_errors import RequestMaybeSent, RequestNotSent
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TOAST_MAX_CHARS = 200  # Telegram refuses a longer answerCallbackQuery text
 ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 0.5
 T = TypeVar("T")
+# How replies are shown: under the update's message (or in its chat when it has none), in place
+# of the message whose button was pressed, or as a toast over it (the message stays as it was).
+How = Literal["reply", "edit", "toast"]
+Send = Callable[[str, InlineKeyboardMarkup | None], Awaitable[Message]]
 logger = logging.getLogger("bot.replies")
 
 
@@ -37,7 +47,7 @@ def _worth_retrying(error: TelegramError) -> bool:
     return isinstance(error, NetworkError)  # PTB's error for a 5xx status: Telegram said it failed
 
 
-async def deliver(call: Callable[[], Awaitable[T]]) -> T:
+async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
     """Make one Bot API call, retrying with backoff when Telegram certainly did not act on it."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -71,47 +81,83 @@ def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
     return InlineKeyboardButton(button.label, callback_data=action.encode())
 
 
-async def send_reply(message: Message, reply: Reply) -> list[Message]:
-    """Reply to `message` (quoting it in groups, in its forum topic), one message per part."""
-    sent: list[Message] = []
-    for position, text in enumerate(reply.texts):
-        last = position == len(reply.texts) - 1
-        sent.append(
-            await deliver(
-                lambda text=text, last=last: message.reply_text(  # type: ignore[misc]
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply, message.get_bot().username) if last else None,
-                    link_preview_options=NO_PREVIEW,
-                )
-            )
+async def deliver(update: Update, bot: Bot, replies: Sequence[Reply], how: How = "reply") -> None:
+    """Show `replies` to whoever sent `update`, the way `how` says.
+
+    "reply": under the update's message (quoting it in groups, in its forum topic), or posted in
+    its chat when it has no message (the bot added to a group). "edit": a button press answered,
+    the first reply shown in place of the message pressed, the others after it. "toast": a button
+    press answered with the first reply's first part as a toast (none: the spinner just stops).
+    """
+    query = update.callback_query
+    if how != "reply" and query is not None:
+        brief = html_to_plain(replies[0].texts[0])[:TOAST_MAX_CHARS] if how == "toast" and replies else None
+        await with_retries(lambda: query.answer(brief))
+        if how == "toast":
+            return
+    message = update.effective_message
+    if how == "edit" and message is not None and replies:
+        await _edit(message, replies[0])
+        replies = replies[1:]
+    for reply in replies:
+        await _send_parts(reply, _sender(update, bot), bot.username)
+
+
+def _sender(update: Update, bot: Bot) -> Send:
+    """How a new message goes out for this update: as a reply to its message, or into its chat."""
+    message = update.effective_message
+    if message is not None and update.callback_query is None:
+        return lambda text, markup: message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
         )
-    return sent
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError("an update with no chat to reply in")
+    return _into_chat(bot, chat.id, message)
 
 
-async def edit_reply(message: Message, reply: Reply) -> None:
-    """Show `reply` in place of a message the bot sent; extra parts follow as new messages."""
+def _into_chat(bot: Bot, chat_id: int, beside: Message | None = None) -> Send:
+    """New messages in a chat (in the forum topic of `beside`, if it is in one)."""
+    thread = beside.message_thread_id if beside is not None and beside.is_topic_message else None
+    return lambda text, markup: bot.send_message(
+        chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        link_preview_options=NO_PREVIEW,
+        message_thread_id=thread,
+    )
+
+
+async def send_to_chat(bot: Bot, chat_id: int, reply: Reply) -> None:
+    """Post `reply` in a chat no update came from (an admin told about a refused reload)."""
+    await _send_parts(reply, _into_chat(bot, chat_id), bot.username)
+
+
+async def _send_parts(reply: Reply, send: Send, bot_username: str) -> None:
+    """Each part of `reply` as one message, the buttons under the last (a private-chat link
+    names the bot)."""
+    for position, text in enumerate(reply.texts):
+        markup = keyboard(reply, bot_username) if position == len(reply.texts) - 1 else None
+        await with_retries(lambda text=text, markup=markup: send(text, markup))  # type: ignore[misc]
+
+
+async def _edit(message: Message, reply: Reply) -> None:
+    """Show `reply`'s first part in place of `message`; further parts follow as new messages."""
     first, *rest = reply.texts
+    bot_username = message.get_bot().username
     try:
-        await deliver(
+        await with_retries(
             lambda: message.edit_text(
                 first,
                 parse_mode=ParseMode.HTML,
-                reply_markup=None if rest else keyboard(reply, message.get_bot().username),
+                reply_markup=None if rest else keyboard(reply, bot_username),
                 link_preview_options=NO_PREVIEW,
             )
         )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
-    for position, text in enumerate(rest):
-        last = position == len(rest) - 1
-        await deliver(
-            lambda text=text, last=last: message.chat.send_message(  # type: ignore[misc]
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply, message.get_bot().username) if last else None,
-                link_preview_options=NO_PREVIEW,
-                message_thread_id=message.message_thread_id if message.is_topic_message else None,
-            )
-        )
+    if rest:
+        following = _into_chat(message.get_bot(), message.chat.id, message)
+        await _send_parts(Reply(tuple(rest), reply.buttons), following, bot_username)

@@ -66,12 +66,18 @@ def _forget_started_bots() -> Iterator[None]:
 
 @pytest.fixture
 def start_bot(api: FakeBotApi, data_dir: Path, responder: Responder) -> StartBot:
-    """An async context manager factory: `async with start_bot(**env) as app:` runs the bot."""
+    """An async context manager factory: `async with start_bot(**env) as app:` runs the bot.
+
+    `rate_limit=False` leaves PTB's rate limiter out (30 messages a second over all chats), for a
+    test that sends thousands of updates and is not about pacing.
+    """
 
     def start(
-        responder_override: Responder | None = None, **extra: str
+        responder_override: Responder | None = None, *, rate_limit: bool = True, **extra: str
     ) -> AbstractAsyncContextManager[AnyApplication]:
-        application = build_application(bot_settings(api, data_dir, **extra), responder_override or responder)
+        application = build_application(
+            bot_settings(api, data_dir, **extra), responder_override or responder, rate_limit=rate_limit
+        )
         _STARTED.append(application)
         return running_application(application, poll_timeout=1)
 

@@ -37,6 +37,7 @@ def test_the_unit_does_not_restart_what_a_restart_cannot_fix() -> None:
     assert int(service["TimeoutStopSec"]) >= 10  # the bot stops within 8 s
 
 
+@pytest.mark.slow  # the unit's ExecStart as a process: 2 s
 async def test_the_units_exec_start_runs_the_bot(api: FakeBotApi, tmp_path: Path) -> None:
     service = unit_service()
     assert service["WorkingDirectory"] == INSTALLED_AT

@@ -93,6 +93,7 @@ async def test_a_response_slower_than_the_timeout_is_not_sent_twice(
     assert texts[0].startswith("<b>第 4 步")
 
 
+@pytest.mark.slow  # waits out PTB's polling backoff: 1-2.5 s each
 @pytest.mark.parametrize("fault", ["fail", "malformed", "drop"])
 async def test_polling_survives_get_updates_failures(api: FakeBotApi, quick_bot: object, fault: str) -> None:
     if fault == "fail":

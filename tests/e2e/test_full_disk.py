@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fake_telegram import FakeBotApi
 from tests.e2e.real_process import bot_environment, in_small_filesystem, running_bot
+
+pytestmark = pytest.mark.slow  # `python -m bot run` as a process, killed and started again: 3 s
 
 PEOPLE = range(7001, 7011)
 

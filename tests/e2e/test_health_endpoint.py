@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import StartBot, reply_to
@@ -17,6 +18,7 @@ from tests.e2e.test_webhook import free_port
 GUS = 911
 
 
+@pytest.mark.slow  # `python -m bot run` as a process: 1 s
 async def test_healthz_and_metrics_of_a_running_bot(api: FakeBotApi, tmp_path: Path) -> None:
     port = free_port()
     env = bot_environment(api.root_url, tmp_path / "data", BOT_HEALTH_PORT=str(port), BOT_LOG_FORMAT="json")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.update_journal import JOURNAL_FILE, JournalEntry, SQLiteUpdateJournal
-from bot.telegram.guard import BUTTON_PRESSES_PER_WINDOW
+from bot.telegram.people import BUTTON_PRESSES_PER_WINDOW
 from bot.telegram.runtime.app import AnyApplication, build_application, running_application
 from bot.telegram.runtime.stored_update import redacted_update
 from bot.understanding.answer import Responder

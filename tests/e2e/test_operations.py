@@ -7,6 +7,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.conversation.service import PersonState
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
@@ -30,6 +32,7 @@ async def test_a_burst_is_dropped_after_one_notice(api: FakeBotApi, bot: object,
     assert texts[8] == kb.messages.get("flood", "zh-Hans")
 
 
+@pytest.mark.slow  # waits out the retries' backoff: 3.5 s
 async def test_the_bot_keeps_running_through_server_errors(api: FakeBotApi, bot: object) -> None:
     api.fail_next(
         "sendMessage", status=500, description="Internal Server Error", times=4

@@ -19,6 +19,7 @@ def warnings_about(log: io.StringIO, words: str) -> list[str]:
     return [line for line in log.getvalue().splitlines() if words in line]
 
 
+@pytest.mark.slow  # waits on real time for 40 conflicts: 2 s
 async def test_a_conflict_is_one_warning_without_tracebacks(
     api: FakeBotApi, start_bot: StartBot, log_stream: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -40,6 +41,7 @@ async def test_a_conflict_is_one_warning_without_tracebacks(
     assert "Conflict: terminated" not in log
 
 
+@pytest.mark.slow  # waits out a stalled getUpdates (BOT_HTTP_TIMEOUT=1): 4 s
 async def test_a_get_updates_that_never_answers_is_noticed(
     api: FakeBotApi, start_bot: StartBot, log_stream: io.StringIO
 ) -> None:

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bot.console import html_to_plain
+from bot.conversation.render import html_to_plain
 from bot.kb.base import KnowledgeBase
 from bot.kb.message_keys import MessageKey
 from bot.telegram.profile import PROFILE_LANGUAGES

@@ -6,10 +6,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.exit_codes import ExitCode
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN
 from tests.e2e.real_process import WAIT, bot_environment, run_to_exit, running_bot
+
+pytestmark = pytest.mark.slow  # `python -m bot run` as a process, four times: 15 s
 
 
 async def test_a_token_revoked_while_running_exits_2_with_one_line(api: FakeBotApi, tmp_path: Path) -> None:

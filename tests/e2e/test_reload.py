@@ -86,6 +86,7 @@ async def test_sighup_reloads(api: FakeBotApi, start_bot: StartBot, kb_dir: Path
         assert answer["text"].startswith("第 4 步 · 到门店办理")
 
 
+@pytest.mark.slow  # waits for real file-system events: 2-6 s
 async def test_file_watching_reloads_and_tells_admins_about_broken_edits(
     api: FakeBotApi, start_bot: StartBot, kb_dir: Path
 ) -> None:
@@ -228,6 +229,7 @@ async def wait_for_title(api: FakeBotApi, application: AnyApplication, title: st
     await api.wait_until(reloaded, timeout=20, what=f"a reload to {title!r}")
 
 
+@pytest.mark.slow  # waits for real file-system events: 2-6 s
 async def test_file_watching_survives_the_directory_being_replaced_again_and_again(
     api: FakeBotApi, start_bot: StartBot, kb_dir: Path, tmp_path: Path
 ) -> None:
@@ -247,6 +249,7 @@ async def test_file_watching_survives_the_directory_being_replaced_again_and_aga
         assert answer["text"].startswith("第 4 步 · 第2次换目录后再改")
 
 
+@pytest.mark.slow  # waits for real file-system events: 2-6 s
 async def test_file_watching_follows_a_symlink_that_is_re_pointed(
     api: FakeBotApi, start_bot: StartBot, tmp_path: Path
 ) -> None:
@@ -265,6 +268,7 @@ async def test_file_watching_follows_a_symlink_that_is_re_pointed(
         await wait_for_title(api, application, "第二版修订")
 
 
+@pytest.mark.slow  # waits for real file-system events: 2-6 s
 async def test_file_watching_outlives_its_parent_directory_vanishing(
     api: FakeBotApi, start_bot: StartBot, tmp_path: Path
 ) -> None:

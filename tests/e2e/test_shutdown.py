@@ -211,6 +211,7 @@ def headers(api: FakeBotApi, user_id: int, *, since: int = 0, until: int | None 
     return [first_line(message) for message in messages]
 
 
+@pytest.mark.slow  # a bot process stopped by a signal: 2 s
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_a_stop_signal_during_a_burst_loses_nothing_and_answers_nothing_twice(
     api: FakeBotApi, tmp_path: Path, stop_signal: signal.Signals

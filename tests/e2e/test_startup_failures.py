@@ -16,6 +16,8 @@ from fake_telegram import FakeBotApi
 from tests.e2e.conftest import TOKEN
 from tests.e2e.real_process import Finished, bot_environment, in_small_filesystem, run_to_exit
 
+pytestmark = pytest.mark.slow  # each test starts `python -m bot run` as a process
+
 OTHER_TOKEN = "123456789:AAOtherTokenThatTheServerDoesNotKnowAtAll"
 
 

@@ -215,6 +215,7 @@ async def test_the_state_on_disk_is_json_per_user_and_per_chat(
     assert PersonState.from_json(chats[ANN][person_key(ANN)]).section_id is not None
 
 
+@pytest.mark.slow  # waits for the next save: 2.7 s
 async def test_a_failing_save_is_logged_retried_and_the_state_saved_later(
     api: FakeBotApi, start_app: StartApp, data_dir: Path, log_stream: io.StringIO
 ) -> None:

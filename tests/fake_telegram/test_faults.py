@@ -11,7 +11,7 @@ from typing import get_args
 import httpx
 import pytest
 from telegram import Bot, Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 from fake_telegram import FakeBotApi, PoisonKind
@@ -76,24 +76,6 @@ async def test_a_delayed_call_takes_effect_after_the_client_gave_up(api: FakeBot
         assert api.sent() == []
         [message] = await api.wait_for_sent(USER, 1, timeout=2)
     assert message["text"] == "slow"
-
-
-async def test_a_rejected_token_gets_401_from_every_method() -> None:
-    async with FakeBotApi(token=TOKEN, token_rejected=True) as api:
-        api.ensure_chat(USER)
-        rejected = Bot(TOKEN, base_url=api.base_url)
-        with pytest.raises(InvalidToken):
-            await rejected.initialize()
-        async with httpx.AsyncClient() as client:
-            for method in ("getUpdates", "sendMessage", "setMyCommands", "noSuchMethod"):
-                answer = await client.post(
-                    f"{api.base_url}{TOKEN}/{method}", data={"chat_id": USER, "text": "x"}
-                )
-                assert (answer.status_code, answer.json()["description"]) == (401, "Unauthorized")
-        api.reject_token(False)  # the token works again
-        async with Bot(TOKEN, base_url=api.base_url) as accepted:
-            assert (await accepted.get_me()).username == "SimHelpBot"
-        assert [call.status for call in api.calls] == [401] * 5 + [200, 200]
 
 
 async def test_an_unreachable_server_refuses_connections_then_comes_back_at_the_same_address() -> None:

@@ -95,34 +95,6 @@ async def test_replies_to_the_bot_reach_it_and_replies_to_people_do_not(
     assert await texts(private_bot) == ["下一步"]
 
 
-async def test_messages_via_the_bot_and_service_messages_reach_it(
-    private_api: FakeBotApi, private_bot: Bot
-) -> None:
-    via_me = {
-        "via_bot": {"id": 123456789, "is_bot": True, "first_name": "SIM Help", "username": "SimHelpBot"}
-    }
-    via_other = {"via_bot": {"id": OTHER_BOT, "is_bot": True, "first_name": "Other", "username": "OtherBot"}}
-    say(private_api, "an inline answer", extra=via_me)
-    say(private_api, "someone else's inline answer", extra=via_other)
-    private_api.inject_service_message(
-        {"new_chat_title": "SIM help"}, chat_id=GROUP, user_id=USER, chat_type="supergroup"
-    )
-    updates = await fetch(private_bot)
-    assert [u.message.text for u in updates if u.message] == ["an inline answer", None]
-    assert updates[1].message is not None
-    assert updates[1].message.new_chat_title == "SIM help"
-
-
-async def test_captions_count_like_texts(private_api: FakeBotApi, private_bot: Bot) -> None:
-    private_api.inject_media(
-        "photo", chat_id=GROUP, user_id=USER, chat_type="supergroup", caption="/help@SimHelpBot"
-    )
-    private_api.inject_media("photo", chat_id=GROUP, user_id=USER, chat_type="supergroup", caption="a photo")
-    [update] = await fetch(private_bot)
-    assert update.message is not None
-    assert update.message.caption == "/help@SimHelpBot"
-
-
 async def test_edits_are_judged_like_new_messages(private_api: FakeBotApi, private_bot: Bot) -> None:
     say(private_api, "hello")
     private_api.inject_message("still chatting", chat_id=GROUP, user_id=USER, edited=True)

@@ -12,32 +12,30 @@ from contextlib import AbstractAsyncContextManager as AsyncContextManager
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.conversation.render import render_message
-from bot.kb.message_keys import MessageKey
 from bot.storage.data_dir import make_private_dir
 from bot.storage.reminders import REMINDERS_FILE, ReminderStore
 from bot.storage.sqlite_file import DiskFullError
 from bot.storage.unanswered import DATABASE_FILE, UnansweredLog
 from bot.storage.update_journal import JOURNAL_FILE, open_update_journal
-from bot.telegram import admin, commands, inline, membership, navigation, questions
+from bot.telegram import admin, handlers
 from bot.telegram.desk import DESK_KEY, Desk, ReloadOutcome
 from bot.telegram.errors import on_error
-from bot.telegram.guard import BUTTON_FLOOD_KEY, button_flood_guard
-from bot.telegram.people import LANGUAGE_KEY
 from bot.telegram.profile import keep_profile_published
 from bot.telegram.runtime.intake import JournalBot, UpdateIntake
-from bot.telegram.runtime.persistence import PersistentApplication, StatePersistence, open_state_persistence
+from bot.telegram.runtime.persistence import (
+    PersistentApplication,
+    StatePersistence,
+    forget_person,
+    open_state_persistence,
+)
 from bot.telegram.runtime.processing import MAX_CHATS_AT_ONCE, ChatOrderedProcessor
 from bot.telegram.runtime.rate_limits import BotRateLimiter
 from bot.telegram.runtime.reminder_loop import REMINDERS_KEY, Reminders, reminders_of
 from bot.telegram.runtime.transport import AiohttpRequest
-from bot.text.language import DEFAULT_LANGUAGE, parse_language
 from bot.understanding.answer import Responder
 
 PERSISTENCE_INTERVAL_SECONDS = 10
@@ -133,16 +131,19 @@ def build_application(
     application: AnyApplication = builder.build()
     bot.accept_while(lambda: application.updater is None or application.updater.running)
     unanswered = _unanswered_log(settings)
-    desk = Desk(responder=responder, settings=settings, unanswered=unanswered)
+    desk = Desk(
+        responder=responder,
+        settings=settings,
+        forget=lambda user_id: forget_person(application, user_id, settings.data_dir),
+        unanswered=unanswered,
+    )
     application.bot_data[DESK_KEY] = desk
     if settings.health_port is not None:
         _add_metrics(application, desk, processor)
-    application.bot_data[BUTTON_FLOOD_KEY] = button_flood_guard()
     reminder_store = _reminder_store(settings)
     if reminder_store is not None:
         application.bot_data[REMINDERS_KEY] = Reminders(reminder_store, clock)
-    for module in (admin, commands, questions, navigation, inline, membership):
-        application.add_handlers(module.handlers())
+    application.add_handlers(handlers.by_group())  # one ordered table (bot/telegram/handlers.py)
     application.add_error_handler(on_error)
     return application
 
@@ -350,14 +351,7 @@ async def reload_and_tell_admins(application: AnyApplication) -> ReloadOutcome:
     desk = desk_of(application)
     outcome = await desk.reload()
     if not outcome.ok:
-        kb = desk.responder.kb
-        errors = "\n".join(str(problem) for problem in outcome.problems[: admin.MAX_ERRORS_SHOWN])
-        for admin_id in desk.settings.admin_ids:
-            chosen = application.user_data.get(admin_id, {}).get(LANGUAGE_KEY)
-            lang = parse_language(chosen) if isinstance(chosen, str) else None
-            with contextlib.suppress(TelegramError):  # an admin who never started the bot can't be told
-                reply = render_message(kb, MessageKey.RELOAD_FAILED, lang or DEFAULT_LANGUAGE, errors=errors)
-                await application.bot.send_message(admin_id, reply.texts[0], parse_mode=ParseMode.HTML)
+        await admin.tell_admins_reload_refused(application, outcome)
     return outcome
 
 

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot.conversation.plan_render import render_due_reminder
 from bot.kb.base import KnowledgeBase
 from bot.storage.reminders import SENT_KEPT_SECONDS, DueReminder, ReminderStore
-from bot.telegram.replies import NO_PREVIEW, deliver, keyboard
+from bot.telegram.replies import send_to_chat
 
 REMINDERS_KEY = "reminders"
 # The longest the loop sleeps: a safety net if a wake-up were ever missed, and the wall clock
@@ -80,17 +79,7 @@ class Reminders:
 async def _send(bot: Bot, kb: KnowledgeBase, due: DueReminder, store: ReminderStore) -> int:
     reply = render_due_reminder(kb, due.kind, due.lang)
     try:
-        for position, text in enumerate(reply.texts):
-            last = position == len(reply.texts) - 1
-            await deliver(
-                lambda text=text, last=last: bot.send_message(  # type: ignore[misc]
-                    due.chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply) if last else None,
-                    link_preview_options=NO_PREVIEW,
-                )
-            )
+        await send_to_chat(bot, due.chat_id, reply)
     except Forbidden:  # blocked the bot (or left the chat): nothing more will reach them
         dropped = store.drop_chat(due.chat_id)
         logger.info("reminder not delivered (403): %d reminder(s) of that chat dropped", dropped + 1)
