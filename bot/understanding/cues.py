@@ -62,6 +62,10 @@ class OutOfScopeCues:
             return OutOfScopeKind.NOT_COVERED
         return None
 
+    def ends_a_number(self, canonical: str) -> bool:
+        """Whether a message speaks of ending a number ("cancel", "注销", "expire", "不充值")."""
+        return self._has("cancelling", canonical)
+
     def likely(self, canonical: str) -> str | None:
         """What a message already judged out of scope seems to be about, to say so in the decline."""
         for name in (OutOfScopeKind.ELSEWHERE, OutOfScopeKind.OTHER_ACCOUNT, OutOfScopeKind.NOT_COVERED):
