@@ -178,7 +178,7 @@ class Responder:
     def _matched(self, normalized: str) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
         canonical = self.kb.synonyms.canonicalize(normalized)
-        certain = None if label else self.kb.out_of_scope_cues.certain(canonical)
+        certain = None if label else self.kb.out_of_scope_cues.certain(canonical, normalized)
         if certain is not None:  # another country's SIM, a top-up, a bank account: whatever else it says
             return Declined(_DECLINE_REASONS[certain])
         ranking = self.index.rank(normalized)
