@@ -66,7 +66,9 @@ class DecisionSettings:
     max_negative_share: float = 0.5  # more of the probability than this on the negative sources: declined
     # … unless the message speaks of ending a number: then the bank-like words around it ("I've
     # sent the cancellation request", "is it immediate or does it take days") need more to win.
-    # Not our own out-of-scope examples ("怎么注销支付宝"): they are about ending other things.
+    # Not our own out-of-scope examples ("怎么注销支付宝"): they are about ending other things; nor
+    # a short message, which has no room for such words ("how do I cancel a transfer").
+    min_ending_words: int = 4
     max_negative_share_ending: float = 0.75
     max_foreign: float = 0.25  # uncovered words this much other domains' words: a topic word is not enough
     thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
@@ -182,7 +184,10 @@ class Responder:
         if certain is not None:  # another country's SIM, a top-up, a bank account: whatever else it says
             return Declined(_DECLINE_REASONS[certain])
         ranking = self.index.rank(normalized)
-        ending = self.kb.out_of_scope_cues.ends_a_number(canonical)
+        ending = (
+            self.kb.out_of_scope_cues.ends_a_number(canonical)
+            and ranking.chinese_words + ranking.english_words >= self.settings.min_ending_words
+        )
         if not label and self._off_topic(ranking, False, ending):
             ranking = self._question_ranking(normalized) or ranking
         ranked = {item.id for item in ranking.labels}
