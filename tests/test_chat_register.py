@@ -180,6 +180,56 @@ def test_understanding_any_text_is_total(responder: Responder, text: str) -> Non
         assert isinstance(outcome.reason, DeclineReason)
 
 
+# --- round 2: the patterns behind the tuning sets' misses (issue 16) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        (
+            "how to cancel my china mobile number while overseas",
+            DeclineReason.ELSEWHERE,
+        ),  # "mobile number" folds
+        ("家里的宽带怎么销户", DeclineReason.OTHER_ACCOUNT),
+        ("新买的sim卡怎么激活", DeclineReason.NOT_COVERED),
+        ("just got an albanian sim, how do I activate it", DeclineReason.NOT_COVERED),
+        ("cancel my credit card", DeclineReason.OTHER_ACCOUNT),
+    ],
+)
+def test_ending_something_else_gets_its_specific_decline(
+    responder: Responder, question: str, reason: DeclineReason
+) -> None:
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Declined), outcome
+    assert outcome.reason is reason
+
+
+@pytest.mark.parametrize(
+    ("question", "sections"),
+    [
+        ("點cut卡", {"overview"}),
+        ("張卡cut咗未 點check", {"verify-cancellation"}),
+        ("注销都半年了运营商还在扣我信用卡的钱", {"account-status"}),  # a card charged by the operator
+        (
+            "I asked them to cancel the line last week and they say it is being processed, "
+            "what do they still check on their side?",
+            {"submit-request"},
+        ),
+    ],
+)
+def test_cantonese_cut_and_bank_like_words_around_a_cancellation_are_still_ours(
+    responder: Responder, question: str, sections: set[str]
+) -> None:
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Answered), outcome
+    assert outcome.section_id in sections
+
+
+def test_a_short_bank_question_with_cancel_in_it_is_still_declined(responder: Responder) -> None:
+    """The clearer lead asked of bank-like words is for messages long enough to hold a story."""
+    assert isinstance(responder.understand("How do I cancel a transfer?"), Declined)
+
+
 # --- the personal plan asked for in words (issue 16, round 2) --------------------------------
 
 PLAN_NOW = 1_800_000_000.0
