@@ -70,13 +70,13 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 # written blind. Both sets are TUNING SETS now, not holdouts: their floors sit a few points under
 # the figures measured after tuning on them, to catch a regression, not to predict users.
 # Set 4: measured once before tuning (top-1 0.867 / 0.693 / 0.813, 17.3 % of on-topic questions
-# declined); after round 2: 0.973 / 0.973 / 0.867, declined 1.8 %, out-of-scope declined 0.947.
+# declined); after round 2: 0.973 / 0.973 / 0.880, declined 1.8 %, out-of-scope declined 0.947.
 # Set 5: measured blind before round 1 (0.824 / 0.662 / 0.868, declined 17.2 %) and after it
-# (0.912 / 0.868 / 0.912, declined 3.4 %); after round 2, tuned on it: 0.985 / 0.926 / 0.941,
-# declined 0.5 %, out-of-scope declined 0.924.
+# (0.912 / 0.868 / 0.912, declined 3.4 %); after round 2, tuned on it: 0.985 / 0.956 / 0.941,
+# declined 0.5 %, out-of-scope declined 0.955.
 CHAT_SETS = {
-    "holdout4.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.83}, 0.07, 0.9),
-    "holdout5.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.89, "en": 0.91}, 0.05, 0.88),
+    "holdout4.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.85}, 0.07, 0.92),
+    "holdout5.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.91}, 0.05, 0.92),
 }
 
 
