@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from bench.results import BenchResults, EndToEndResult, LabelledSet, ProfileLine, QualityRow, SpeedRun
 from bot.text.language import Lang
 
-TURN_P99_US = 1_000
+# Issue 16: a text turn under 5 ms at p99; no sentence encoder was added, so cold start and RSS stay.
+TURN_P99_US = 5_000
 COLD_START_S = 0.6
 RSS_MB = 80
 PEOPLE_RSS_MB = 100  # issue 10: after 20,000 people

@@ -67,17 +67,26 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 
 
 # Issue 16: the chat register (stories, Cantonese, Taiwan usage, non-native English, typos),
-# written blind and measured once before tuning (top-1 0.867 / 0.693 / 0.813, 17.3 % of on-topic
-# questions declined); tuned on since, so a floor a few points under today's figures
-# (0.973 / 0.973 / 0.867, declined 1.8 %, out-of-scope declined 0.933).
-CHAT_SET = REPO / "tests" / "data" / "holdout4.yaml"
+# written blind. Both sets are TUNING SETS now, not holdouts: their floors sit a few points under
+# the figures measured after tuning on them, to catch a regression, not to predict users.
+# Set 4: measured once before tuning (top-1 0.867 / 0.693 / 0.813, 17.3 % of on-topic questions
+# declined); after round 2: 0.973 / 0.973 / 0.880, declined 1.8 %, out-of-scope declined 0.947.
+# Set 5: measured blind before round 1 (0.824 / 0.662 / 0.868, declined 17.2 %) and after it
+# (0.912 / 0.868 / 0.912, declined 3.4 %); after round 2, tuned on it: 0.985 / 0.956 / 0.941,
+# declined 0.5 %, out-of-scope declined 0.955.
+CHAT_SETS = {
+    "holdout4.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.85}, 0.07, 0.92),
+    "holdout5.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.91}, 0.05, 0.92),
+}
 
 
-def test_the_chat_register_set_stays_above_its_floors(responder: Responder) -> None:
-    report = evaluate(responder, load_labelled_questions(CHAT_SET))
-    for lang, floor in (("zh-Hans", 0.94), ("zh-Hant", 0.94), ("en", 0.83)):
+@pytest.mark.parametrize("name", CHAT_SETS)
+def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Responder, name: str) -> None:
+    top1_floors, most_declined, out_of_scope_floor = CHAT_SETS[name]
+    report = evaluate(responder, load_labelled_questions(REPO / "tests" / "data" / name))
+    for lang, floor in top1_floors.items():
         assert report.top1_rate(lang) >= floor, (lang, report.top1[lang])
     assert EvalReport.rate(report.wrongly_declined) <= 0.03
     for lang, declined in report.declined_by_lang.items():
-        assert EvalReport.rate(declined) <= 0.07, (lang, declined)
-    assert EvalReport.rate(report.declined_out_of_scope) >= 0.9
+        assert EvalReport.rate(declined) <= most_declined, (lang, declined)
+    assert EvalReport.rate(report.declined_out_of_scope) >= out_of_scope_floor

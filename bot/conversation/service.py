@@ -271,6 +271,10 @@ class Conversation:
                 Shown(Screen.LANGUAGE_SET), requested, person, replace(speaker, chosen_lang=requested), now
             )
         outcome = self.responder.understand(text, person.place(now))
+        if isinstance(outcome, SmallTalk) and outcome.kind is SmallTalkKind.PLAN:  # "我的计划" (issue 16)
+            return self._plan(
+                PlanRequest("plan", lang=self._language(text, person, speaker)), person, speaker, now
+            )
         lang = self._language(
             text, person, speaker, keeps_conversation=self._context_bound(normalized, outcome)
         )
@@ -433,8 +437,17 @@ class Conversation:
     ) -> Turn | None:
         """A turn about the plan or reminders (bot/conversation/plan_flow.py), or None for any other."""
         request = plan_request(event)
-        if request is None:
-            return None
+        return None if request is None else self._plan(request, person, speaker, now, reminders)
+
+    def _plan(
+        self,
+        request: PlanRequest,
+        person: PersonState,
+        speaker: Speaker,
+        now: float,
+        reminders: tuple[Reminder, ...] = (),
+    ) -> Turn:
+        """The plan turn for `request`, in its language (a button's or a typed request's) or the person's."""
         lang = request.lang or self.quiet_language(person, speaker)
         deep_link = f"https://t.me/{speaker.bot_username}?start=plan" if speaker.bot_username else ""
         flow = PlanFlow(self.responder.kb, lang, now)

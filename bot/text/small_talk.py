@@ -22,10 +22,18 @@ class SmallTalkKind(StrEnum):
     GOODBYE = "goodbye"
     IDENTITY = "identity"  # who are you, are you a bot, what can you do
     ACKNOWLEDGEMENT = "acknowledgement"  # ok, got it, 好的
+    # Not chat but a request typed instead of /plan ("我的计划", "make me a checklist"): whole
+    # phrases like the others, so they live with them; the conversation opens the plan for it.
+    PLAN = "plan"
+
+
+# Kinds that are only ever the whole message: never taken off the front or end of a question.
+_NEVER_STRIPPED = (None, SmallTalkKind.IDENTITY, SmallTalkKind.PLAN)
 
 
 # When a message holds several ("hi, who are you"), the reply answers the weightiest.
 _PRIORITY = (
+    SmallTalkKind.PLAN,
     SmallTalkKind.IDENTITY,
     SmallTalkKind.GOODBYE,
     SmallTalkKind.THANKS,
@@ -80,7 +88,7 @@ class SmallTalkPhrases:
         text = normalized
         while self._leading is not None:
             found = self._leading.match(text)
-            if found is None or self.kind_of(found.group(1)) in (None, SmallTalkKind.IDENTITY):
+            if found is None or self.kind_of(found.group(1)) in _NEVER_STRIPPED:
                 break
             rest = text[found.end() :].lstrip(" ,，!！.。~、?？:：")
             if not rest:
@@ -93,7 +101,7 @@ class SmallTalkPhrases:
         text = self.strip_leading(normalized)
         while self._trailing is not None:
             found = self._trailing.search(text)
-            if found is None or self.kind_of(found.group(1)) in (None, SmallTalkKind.IDENTITY):
+            if found is None or self.kind_of(found.group(1)) in _NEVER_STRIPPED:
                 break
             rest = text[: found.start()].rstrip()
             if not rest:

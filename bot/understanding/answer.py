@@ -20,6 +20,7 @@ from bot.understanding.cues import OutOfScopeKind
 from bot.understanding.followup import FollowUp, detect_choice, detect_follow_up
 from bot.understanding.index_cache import cached_index
 from bot.understanding.match import (
+    EXAMPLES_NEGATIVE_LABEL,
     MatchSettings,
     Ranking,
     SectionIndex,
@@ -63,6 +64,12 @@ class DecisionSettings:
     # Below this share of our topic's words (weighted by rarity), a question needs a topic word.
     min_coverage: float = 0.7
     max_negative_share: float = 0.5  # more of the probability than this on the negative sources: declined
+    # … unless the message speaks of ending a number: then the bank-like words around it ("I've
+    # sent the cancellation request", "is it immediate or does it take days") need more to win.
+    # Not our own out-of-scope examples ("怎么注销支付宝"): they are about ending other things; nor
+    # a short message, which has no room for such words ("how do I cancel a transfer").
+    min_ending_words: int = 4
+    max_negative_share_ending: float = 0.75
     max_foreign: float = 0.25  # uncovered words this much other domains' words: a topic word is not enough
     thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
@@ -173,11 +180,15 @@ class Responder:
     def _matched(self, normalized: str) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
         canonical = self.kb.synonyms.canonicalize(normalized)
-        certain = None if label else self.kb.out_of_scope_cues.certain(canonical)
+        certain = None if label else self.kb.out_of_scope_cues.certain(canonical, normalized)
         if certain is not None:  # another country's SIM, a top-up, a bank account: whatever else it says
             return Declined(_DECLINE_REASONS[certain])
         ranking = self.index.rank(normalized)
-        if not label and self._off_topic(ranking, False):
+        ending = (
+            self.kb.out_of_scope_cues.ends_a_number(canonical)
+            and ranking.chinese_words + ranking.english_words >= self.settings.min_ending_words
+        )
+        if not label and self._off_topic(ranking, False, ending):
             ranking = self._question_ranking(normalized) or ranking
         ranked = {item.id for item in ranking.labels}
         in_step = {s.id for s in self.kb.sections if label and _in_step(s, label) and s.id in ranked}
@@ -193,7 +204,7 @@ class Responder:
         talk = small_talk_kind(ranking.labels[0].id)
         if talk is not None and not in_step and not ranking.topic_words:
             return SmallTalk(talk)  # "would you tell me your name", "how old are you"
-        if self._off_topic(ranking, bool(in_step)):
+        if self._off_topic(ranking, bool(in_step), ending):
             if self._unclear_but_ours(ranking, normalized):
                 return Clarify(shown)
             likely = self.kb.out_of_scope_cues.likely(canonical)
@@ -267,19 +278,31 @@ class Responder:
             and ranking.labels[0].score < self.settings.thin_confidence
         )
 
-    def _off_topic(self, ranking: Ranking, names_a_step: bool) -> bool:
-        """Decline when the negative sources explain the question better, or its words are not ours."""
+    def _off_topic(self, ranking: Ranking, names_a_step: bool, ending: bool = False) -> bool:
+        """Decline when the negative sources explain the question better, or its words are not ours.
+
+        `ending`: the message speaks of ending a number, so other domains need a clearer lead.
+        """
         if names_a_step:
             return False
         if ranking.exact is not None:
             return not is_section(ranking.exact)
-        if not ranking.evidence or ranking.negative_share > self.settings.max_negative_share:
+        limit = self.settings.max_negative_share_ending if ending else self.settings.max_negative_share
+        if (
+            not ranking.evidence
+            or ranking.negative_share > limit
+            or _score(ranking, EXAMPLES_NEGATIVE_LABEL) > self.settings.max_negative_share
+        ):
             return True
         if self._too_thin(ranking):
             return True
         if ranking.coverage >= self.settings.min_coverage:
             return False
         return not ranking.topic_words or ranking.foreign >= self.settings.max_foreign
+
+
+def _score(ranking: Ranking, label: str) -> float:
+    return next((item.score for item in ranking.labels if item.id == label), 0.0)
 
 
 def _best_section(ranking: Ranking) -> float:

@@ -45,14 +45,17 @@ class OutOfScopeCues:
         pattern = self._patterns.get(name)
         return pattern is not None and pattern.search(canonical) is not None
 
-    def certain(self, canonical: str) -> str | None:
+    def certain(self, canonical: str, normalized: str = "") -> str | None:
         """The kind of a message that is out of scope whatever else it says, else None.
 
         Another country's operator, unless Albania is named too ("I moved to Singapore, how do
         I cancel my Albanian SIM"); a service we do not cover or another account, unless the
         message also speaks of ending a number ("no top up for a long time, when does it close").
+        An operator's name is looked for before the synonyms are folded too (`normalized`):
+        folding reads "China Mobile number" as "china number".
         """
-        if self._has("elsewhere", canonical) and not self._has("albania", canonical):
+        names_elsewhere = self._has("elsewhere", canonical) or self._has("elsewhere", normalized)
+        if names_elsewhere and not self._has("albania", canonical):
             return OutOfScopeKind.ELSEWHERE
         if self._has("other_account", canonical) and not self._has("linking", canonical):
             return OutOfScopeKind.OTHER_ACCOUNT  # "cancel my debit card"; but "银行账户绑了这个号" is ours
@@ -61,6 +64,10 @@ class OutOfScopeCues:
         if self._has("not_covered", canonical):
             return OutOfScopeKind.NOT_COVERED
         return None
+
+    def ends_a_number(self, canonical: str) -> bool:
+        """Whether a message speaks of ending a number ("cancel", "注销", "expire", "不充值")."""
+        return self._has("cancelling", canonical)
 
     def likely(self, canonical: str) -> str | None:
         """What a message already judged out of scope seems to be about, to say so in the decline."""

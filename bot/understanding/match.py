@@ -447,7 +447,8 @@ def section_documents(kb: KnowledgeBase) -> dict[str, list[str]]:
     for name, negatives in kb.negatives.items():
         documents[NEGATIVE_PREFIX + name] = list(negatives)
     for kind, phrases in kb.small_talk.items():
-        documents[SMALL_TALK_PREFIX + kind] = list(phrases)
+        if kind is not SmallTalkKind.PLAN:  # the plan opens for the phrase alone, never for a guess
+            documents[SMALL_TALK_PREFIX + kind] = list(phrases)
     return documents
 
 
