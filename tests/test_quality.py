@@ -80,6 +80,20 @@ CHAT_SETS = {
 }
 
 
+# Set 6: written blind in the same register and SEALED (never tuned on): what users will see.
+# Before issue 16: 0.794 / 0.735 / 0.809, declined 17.6 %, out-of-scope declined 0.879; after
+# it: 0.897 / 0.941 / 0.868, declined 2.0 %, out-of-scope declined 0.879. Floors a few points under.
+SEALED_CHAT_SET = REPO / "tests" / "data" / "holdout6.yaml"
+
+
+def test_the_sealed_chat_register_set_stays_above_its_floors(responder: Responder) -> None:
+    report = evaluate(responder, load_labelled_questions(SEALED_CHAT_SET))
+    for lang, floor in {"zh-Hans": 0.87, "zh-Hant": 0.91, "en": 0.84}.items():
+        assert report.top1_rate(lang) >= floor, (lang, report.top1[lang])
+    assert EvalReport.rate(report.wrongly_declined) <= 0.035
+    assert EvalReport.rate(report.declined_out_of_scope) >= 0.85
+
+
 @pytest.mark.parametrize("name", CHAT_SETS)
 def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Responder, name: str) -> None:
     top1_floors, most_declined, out_of_scope_floor = CHAT_SETS[name]
