@@ -43,7 +43,7 @@ check: lint
 
 test: check
 	$(PY) -m bot check
-	$(VENV)/bin/pytest -m slow
+	$(VENV)/bin/pytest -m slow -n 2
 
 bench: setup
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'

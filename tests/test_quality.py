@@ -30,6 +30,7 @@ def test_dev_set_is_answered_perfectly(responder: Responder) -> None:
     assert EvalReport.rate(report.declined_out_of_scope) >= 0.9
 
 
+@pytest.mark.slow  # 10,000 real lines answered one by one: 3-7 s each file
 @pytest.mark.parametrize("path", OUT_OF_SCOPE_FILES, ids=lambda p: p.name)
 def test_real_text_for_other_assistants_is_given_no_section(responder: Responder, path: Path) -> None:
     """Measured only on the lines never trained on (knowledge/negatives holds a sample)."""
