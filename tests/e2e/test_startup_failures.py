@@ -1,4 +1,5 @@
-"""A start that cannot work ends in one line on stderr and exit status 2 — no traceback, no token.
+"""A start that cannot work ends in one line on stderr and exit status 2 — no traceback, no token;
+a Bot API that cannot be reached or fails at start-up likewise, with 69 (a restart may help).
 
 The real process (`python -m bot run`) against the fake Bot API: the token refused (401), the
 Bot API unreachable, and a data directory the bot cannot use (checked before Telegram is
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.slow  # each test starts `python -m bot run` as a proce
 OTHER_TOKEN = "123456789:AAOtherTokenThatTheServerDoesNotKnowAtAll"
 
 
-def assert_one_error_line(finished: Finished, *expected: str) -> str:
-    """Exit 2, nothing on stdout, exactly one line on stderr, which says `expected`."""
-    assert finished.code == ExitCode.USAGE, finished.stderr
+def assert_one_error_line(finished: Finished, *expected: str, code: ExitCode = ExitCode.USAGE) -> str:
+    """Exit `code` (2), nothing on stdout, exactly one line on stderr, which says `expected`."""
+    assert finished.code == code, finished.stderr
     assert finished.stdout == ""
     lines = finished.stderr.splitlines()
     assert len(lines) == 1, finished.stderr
@@ -53,20 +54,23 @@ async def test_a_rejected_token_exits_2_with_one_line_and_the_token_nowhere(
     assert_secret_nowhere(OTHER_TOKEN, finished, data_dir)
 
 
-async def test_an_unreachable_bot_api_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
+async def test_an_unreachable_bot_api_exits_69_with_one_line_naming_it(tmp_path: Path) -> None:
     closed = "http://127.0.0.1:9"  # the discard port: nothing listens there
     data_dir = tmp_path / "data"
     finished = await run_to_exit(bot_environment(closed, data_dir))
-    assert_one_error_line(finished, "cannot reach the Bot API at http://127.0.0.1:9")
+    assert_one_error_line(
+        finished, "cannot reach the Bot API at http://127.0.0.1:9", code=ExitCode.UNAVAILABLE
+    )
     assert_secret_nowhere(TOKEN, finished, data_dir)
 
 
-async def test_a_bot_api_that_fails_at_start_up_exits_2_with_one_line(
+async def test_a_bot_api_that_fails_at_start_up_exits_69_with_one_line(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
+    """69, not 2: the shipped systemd unit stops restarting on 2, and a 502 is Telegram's to mend."""
     api.fail_next("getMe", status=502, description="Bad Gateway")
     finished = await run_to_exit(bot_environment(api.root_url, tmp_path / "data"))
-    assert_one_error_line(finished, "Bad Gateway")
+    assert_one_error_line(finished, "Bad Gateway", code=ExitCode.UNAVAILABLE)
 
 
 async def test_a_data_dir_that_is_a_file_exits_2_naming_it(api: FakeBotApi, tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def _serve(
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except TelegramError as exc:
-        return _fail(describe_telegram_failure(exc, bot_api_base(settings)))
+        return _fail(describe_telegram_failure(exc, bot_api_base(settings)), start_failure_code(exc))
     except OSError as exc:  # the webhook's address: in use, not ours to bind
         return _fail(f"cannot listen for the webhook: {exc.strerror or exc}")
     if health is not None and health.ended is not None:
@@ -126,6 +126,14 @@ def describe_telegram_failure(error: TelegramError, api: str) -> str:
     return f"the Bot API at {api} failed: {type(error).__name__}: {redact_tokens(error.message)}"
 
 
-def _fail(message: str) -> int:
-    print(f"error: {redact_tokens(message)}", file=sys.stderr)
+def start_failure_code(error: TelegramError) -> ExitCode:
+    """UNAVAILABLE for what a later restart can fix (no connection, a timeout, a 5xx: PTB raises
+    NetworkError for those), USAGE for what it cannot (a refused token or request)."""
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return ExitCode.UNAVAILABLE
     return ExitCode.USAGE
+
+
+def _fail(message: str, code: ExitCode = ExitCode.USAGE) -> int:
+    print(f"error: {redact_tokens(message)}", file=sys.stderr)
+    return code
