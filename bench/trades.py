@@ -44,6 +44,7 @@ def synonyms_lookahead() -> dict[str, float]:
     from bot.kb.base import load_knowledge_base
     from bot.text.normalize import normalize_text
     from bot.understanding.match import section_documents
+    from bot.understanding.synonyms import _spaced
 
     kb = load_knowledge_base()
     synonyms = kb.synonyms
@@ -53,8 +54,8 @@ def synonyms_lookahead() -> dict[str, float]:
     first = "".join(sorted({variant[0] for variant in synonyms._canonical}))
     faster = re.compile(f"(?=[{re.escape(first)}])(?:{pattern.pattern})")
 
-    def replace(found: re.Match[str]) -> str:
-        return synonyms._canonical[found.group(0)]
+    def replace(found: re.Match[str]) -> str:  # as Synonyms.canonicalize replaces (spacing included)
+        return _spaced(synonyms._canonical[found.group(0)], found)
 
     if [faster.sub(replace, text) for text in texts] != [synonyms.canonicalize(text) for text in texts]:
         raise RuntimeError("bench.trades: the look-ahead regex changes the output")
