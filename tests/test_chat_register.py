@@ -304,3 +304,20 @@ def test_questions_about_the_country_or_translating_are_declined_without_choices
     responder: Responder, question: str
 ) -> None:
     assert isinstance(responder.understand(question), Declined)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我點先知道張卡真係停咗", "email講已經搞掂 但係打過去仲響 係咪未cut到"],
+)
+def test_a_question_of_few_known_words_all_pointing_at_one_step_is_answered_not_a_choice(
+    responder: Responder, question: str
+) -> None:
+    """Round 3: a "did you mean" with one real candidate was what Cantonese users got most."""
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Answered), outcome
+    assert outcome.section_id == "verify-cancellation"
+
+
+def test_a_single_word_still_gets_choices(responder: Responder) -> None:
+    assert isinstance(responder.understand("護照"), Clarify)
