@@ -81,6 +81,7 @@ class DecisionSettings:
     # A clause (or an unclear message) with more of the probability on other domains: not ours.
     max_clause_negative_share: float = 0.2
     unclear_coverage: float = 0.45  # a message declined with at least this coverage is offered choices
+    max_unclear_negative_share: float = 0.01  # … or answered, when one step is sure and no other domain
     one_word_coverage: float = 0.9  # a one-word message is ours when we use the word …
     max_one_word_negative_share: float = 0.75  # … and other domains do not own it ("fee": ours too)
 
@@ -209,10 +210,15 @@ class Responder:
             return SmallTalk(talk)  # "would you tell me your name", "how old are you"
         if self._off_topic(ranking, bool(in_step), ending):
             if self._unclear_but_ours(ranking, normalized):
-                # Ours, and clearly one step ("點知佢真係銷咗": few words we know, all of one
-                # step): the answer, not a choice of one. A single word still gets its choices.
+                # Ours, clearly one step, and nothing of other domains in it ("點知佢真係銷咗":
+                # few words we know, all of one step): the answer, not a choice of one. A single
+                # word still gets its choices, and so does "how long does pizza take, call me".
                 # (Round 3 of issue 16: zh-Hant "did you mean" on holdout6 0.132 → 0.029, top-1 the same.)
-                if not is_one_word(normalized) and shown[0].score >= self.settings.confident_above:
+                if (
+                    not is_one_word(normalized)
+                    and shown[0].score >= self.settings.confident_above
+                    and ranking.negative_share <= self.settings.max_unclear_negative_share
+                ):
                     return Answered(shown[0].id, candidates=shown)
                 return Clarify(shown)
             return self._declined(canonical, shown)
