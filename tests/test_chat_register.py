@@ -88,6 +88,12 @@ def test_thanks_and_greetings_around_a_question_do_not_push_it_out(
         ("where can I buy an eSIM for Albania", DeclineReason.NOT_COVERED),
         ("怎么给阿尔巴尼亚的号码充值", DeclineReason.NOT_COVERED),
         ("how do I close my bank account in Albania", DeclineReason.OTHER_ACCOUNT),
+        # Round 3: where the person is does not make a foreign operator's SIM Albanian
+        ("I live in Tirana now, how do I cancel my old TIM sim from Italy", DeclineReason.ELSEWHERE),
+        ("我现在在地拉那，国内中国联通的卡怎么注销", DeclineReason.ELSEWHERE),
+        ("英國O2張卡點樣cut", DeclineReason.ELSEWHERE),
+        ("在地拉那的BKT开过户，回国前怎么销户", DeclineReason.OTHER_ACCOUNT),
+        ("my Raiffeisen account in Albania, how do I close it from abroad", DeclineReason.OTHER_ACCOUNT),
     ],
 )
 def test_topic_adjacent_questions_get_the_specific_decline(
@@ -102,6 +108,8 @@ def test_topic_adjacent_questions_get_the_specific_decline(
     "question",
     [
         "I moved to Singapore and use Singtel now, how do I cancel my Albanian SIM?",
+        "回国后用中国移动了，阿尔巴尼亚的号码要怎么注销",  # the Albanian number is the one asked about
+        "my Raiffeisen app is linked to this number, unlink it before cancelling?",
         "一直不充值的话号码会怎么样",  # not topping up is how a number lapses: ours
         "銀行帳戶綁了這個門號，註銷前要先解綁嗎",  # an account tied to the number: ours
     ],
@@ -286,3 +294,30 @@ def test_a_plan_request_with_punctuation_or_emoji_still_opens_the_plan(
 ) -> None:
     turn = Conversation(responder).handle(Text(request + around), PersonState(), Speaker(), PLAN_NOW)
     assert isinstance(turn.outcome, PlanShown), turn.outcome
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["tell me the capital of albania", "幫我將呢段英文翻譯做中文"],
+)
+def test_questions_about_the_country_or_translating_are_declined_without_choices(
+    responder: Responder, question: str
+) -> None:
+    assert isinstance(responder.understand(question), Declined)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我點先知道張卡真係停咗", "email講已經搞掂 但係打過去仲響 係咪未cut到"],
+)
+def test_a_question_of_few_known_words_all_pointing_at_one_step_is_answered_not_a_choice(
+    responder: Responder, question: str
+) -> None:
+    """Round 3: a "did you mean" with one real candidate was what Cantonese users got most."""
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Answered), outcome
+    assert outcome.section_id == "verify-cancellation"
+
+
+def test_a_single_word_still_gets_choices(responder: Responder) -> None:
+    assert isinstance(responder.understand("護照"), Clarify)

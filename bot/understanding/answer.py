@@ -73,11 +73,15 @@ class DecisionSettings:
     max_foreign: float = 0.25  # uncovered words this much other domains' words: a topic word is not enough
     thin_confidence: float = 0.9  # a one-word Chinese question is answered only this surely
     clarify_ratio: float = 0.5  # a runner-up this probable relative to the best is offered too
+    # … but no choices when our own out-of-scope examples are this probable relative to the best
+    # (issue 16, round 3: 0.3-0.7 declined one more topic-adjacent question, no on-topic one)
+    clarify_negative_ratio: float = 0.7
     confident_above: float = 0.8  # the best this probable: answer, whatever the runner-up
     min_clause_words: int = 2  # a clause with fewer known words is not read as the question
     # A clause (or an unclear message) with more of the probability on other domains: not ours.
     max_clause_negative_share: float = 0.2
     unclear_coverage: float = 0.45  # a message declined with at least this coverage is offered choices
+    max_unclear_negative_share: float = 0.01  # … or answered, when one step is sure and no other domain
     one_word_coverage: float = 0.9  # a one-word message is ours when we use the word …
     max_one_word_negative_share: float = 0.75  # … and other domains do not own it ("fee": ours too)
 
@@ -206,10 +210,18 @@ class Responder:
             return SmallTalk(talk)  # "would you tell me your name", "how old are you"
         if self._off_topic(ranking, bool(in_step), ending):
             if self._unclear_but_ours(ranking, normalized):
+                # Ours, clearly one step, and nothing of other domains in it ("點知佢真係銷咗":
+                # few words we know, all of one step): the answer, not a choice of one. A single
+                # word still gets its choices, and so does "how long does pizza take, call me".
+                # (Round 3 of issue 16: zh-Hant "did you mean" on holdout6 0.132 → 0.029, top-1 the same.)
+                if (
+                    not is_one_word(normalized)
+                    and shown[0].score >= self.settings.confident_above
+                    and ranking.negative_share <= self.settings.max_unclear_negative_share
+                ):
+                    return Answered(shown[0].id, candidates=shown)
                 return Clarify(shown)
-            likely = self.kb.out_of_scope_cues.likely(canonical)
-            reason = _DECLINE_REASONS[likely] if likely else DeclineReason.OFF_TOPIC
-            return Declined(reason, candidates=shown)
+            return self._declined(canonical, shown)
         if ranking.exact is not None and is_section(ranking.exact) and not in_step:  # as an example of it
             return Answered(ranking.exact, candidates=shown)
         best = sections[0]
@@ -218,8 +230,16 @@ class Responder:
             return Answered(self.kb.overview.id, candidates=shown)
         close = [c for c in sections[:MAX_CHOICES] if c.score >= best.score * self.settings.clarify_ratio]
         if len(close) > 1 and best.score < self.settings.confident_above:
+            # Unsure which step, and about as sure it is none ("阿尔巴尼亚的首都是哪里"): not ours.
+            if _score(ranking, EXAMPLES_NEGATIVE_LABEL) >= best.score * self.settings.clarify_negative_ratio:
+                return self._declined(canonical, shown)
             return Clarify(tuple(Candidate(c.id, round(c.score, 4)) for c in close))
         return Answered(best.id, candidates=shown)
+
+    def _declined(self, canonical: str, shown: tuple[Candidate, ...]) -> Declined:
+        """A decline that says what the message seems to be about, where its words tell."""
+        likely = self.kb.out_of_scope_cues.likely(canonical)
+        return Declined(_DECLINE_REASONS[likely] if likely else DeclineReason.OFF_TOPIC, candidates=shown)
 
     def _question_ranking(self, normalized: str) -> Ranking | None:
         """The ranking of the clause that reads as our question, when the whole message does not.
