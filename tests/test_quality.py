@@ -79,7 +79,7 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 # declined 0.879) and after round 2 (0.897 / 0.941 / 0.868, declined 2.0 %, out-of-scope 0.879);
 # tuned on in round 3: 0.897 / 0.941 / 0.868, declined 2.0 %, out-of-scope declined 1.000,
 # "did you mean" 0.015 / 0.029 / 0.029.
-# (The set for the final measurement is sealed outside the repository.)
+# Set 7 is the sealed one (below).
 CHAT_SETS = {
     "holdout4.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.85}, 0.07, 0.92),
     "holdout5.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.91}, 0.05, 0.95),
@@ -97,3 +97,18 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
     for lang, declined in report.declined_by_lang.items():
         assert EvalReport.rate(declined) <= most_declined, (lang, declined)
     assert EvalReport.rate(report.declined_out_of_scope) >= out_of_scope_floor
+
+
+# Set 7: written blind in the same register and SEALED (never tuned on): what users will see.
+# Before issue 16: 0.868 / 0.721 / 0.706, declined 16.2 %, out-of-scope declined 0.742; after it
+# (rounds 2 and 3 alike): 0.941 / 0.956 / 0.824, declined 2.5 %, out-of-scope declined 0.848.
+# Floors a few points under, so a regression fails; the issue's targets are not met yet.
+SEALED_CHAT_SET = REPO / "tests" / "data" / "holdout7.yaml"
+
+
+def test_the_sealed_chat_register_set_stays_above_its_floors(responder: Responder) -> None:
+    report = evaluate(responder, load_labelled_questions(SEALED_CHAT_SET))
+    for lang, floor in {"zh-Hans": 0.91, "zh-Hant": 0.92, "en": 0.79}.items():
+        assert report.top1_rate(lang) >= floor, (lang, report.top1[lang])
+    assert EvalReport.rate(report.wrongly_declined) <= 0.04
+    assert EvalReport.rate(report.declined_out_of_scope) >= 0.81
