@@ -1,8 +1,10 @@
 """Button actions: what a button does, encoded in Telegram's callback data (at most 64 bytes).
 
-Two kinds are not pressed in place: "private" opens a private chat with the bot at
-/start <payload> (a deep link, for what must not happen in a group: /forget), so an adapter
-shows it as a link; "forget" confirms erasing everything kept about the person who presses it.
+Two kinds are not pressed in place: "private" goes on in a private chat with the bot at
+/start <payload> (for what must not happen in a group: /forget); its button carries the deep
+link (render.private_chat_link), which Telegram opens, and a front end without links (the
+console) carries out the action instead. "forget" confirms erasing everything kept about the
+person who presses it.
 
 Decoding is strict: data we never issued (stale after a knowledge-base edit, or forged)
 decodes to None, and the adapter answers with a short notice instead of failing.

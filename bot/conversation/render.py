@@ -57,6 +57,12 @@ class Button:
 Buttons = tuple[tuple[Button, ...], ...]
 
 
+def private_chat_link(bot_username: str, payload: str) -> str:
+    """The deep link that opens a private chat with the bot at /start <payload> ("" without a
+    username: the console, where the button's action is carried out instead)."""
+    return f"https://t.me/{bot_username}?start={payload}" if bot_username else ""
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the user sees: one or more message texts (HTML), buttons under the last one."""
@@ -104,8 +110,8 @@ def render_outcome(kb: KnowledgeBase, outcome: Outcome, lang: Lang) -> Reply:
             return Reply(split_message([_paragraph(text)]), (_all_steps_row(kb, lang),))
         case SmallTalk(kind=kind):
             return render_steps(kb, lang, intro=_SMALL_TALK_KEYS[kind.value], header=False)
-        case Shown(screen=screen, days=days):
-            return _render_screen(kb, screen, lang, days)
+        case Shown(screen=screen, days=days, link=link):
+            return _render_screen(kb, screen, lang, days, link)
 
 
 def render_section(kb: KnowledgeBase, section_id: str, lang: Lang, view: View = View.SECTION) -> Reply:
@@ -242,7 +248,7 @@ def _render_clarify(kb: KnowledgeBase, options: list[Section], lang: Lang) -> Re
     return Reply(split_message(["\n".join(lines)]), buttons)
 
 
-def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang, days: int) -> Reply:
+def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang, days: int, link: str) -> Reply:
     match screen:
         case Screen.WELCOME:
             return render_steps(kb, lang, intro=MessageKey.WELCOME)
@@ -270,8 +276,8 @@ def _render_screen(kb: KnowledgeBase, screen: Screen, lang: Lang, days: int) -> 
             return Reply(render_message(kb, MessageKey.FORGET_CONFIRM, lang).texts, ((confirm,),))
         case Screen.FORGET_IN_PRIVATE:
             label = kb.messages.get(MessageKey.BUTTON_OPEN_PRIVATE, lang)
-            link = Button(label, Action("private", lang, FORGET_START))
-            return Reply(render_message(kb, MessageKey.FORGET_IN_PRIVATE, lang).texts, ((link,),))
+            button = Button(label, Action("private", lang, FORGET_START), url=link)
+            return Reply(render_message(kb, MessageKey.FORGET_IN_PRIVATE, lang).texts, ((button,),))
         case Screen.FORGOTTEN:
             return render_message(kb, MessageKey.FORGOTTEN, lang)
 

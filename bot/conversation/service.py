@@ -22,6 +22,7 @@ from bot.conversation.plan_render import plan_button_row, render_unknown_command
 from bot.conversation.render import (
     FORGET_START,
     Reply,
+    private_chat_link,
     render_language_offer,
     render_message,
     render_outcome,
@@ -164,7 +165,7 @@ class Speaker:
     chosen_lang: Lang | None = None  # chosen with /lang or "in English please": it wins
     client_lang: Lang | None = None  # their app's language (Telegram language_code)
     in_group: bool = False
-    bot_username: str = ""  # for deep links from a group into a private chat (the plan)
+    bot_username: str = ""  # for deep links from a group into a private chat (/plan, /forget)
 
 
 @dataclass(frozen=True)
@@ -366,12 +367,14 @@ class Conversation:
     def _forget_prompt(speaker: Speaker) -> Shown:
         """/forget: confirm with a button in a private chat; in a group, a link to one (what is
         kept about a person, and that they erased it, is not the group's business)."""
-        return Shown(Screen.FORGET_IN_PRIVATE if speaker.in_group else Screen.FORGET_CONFIRM)
+        if not speaker.in_group:
+            return Shown(Screen.FORGET_CONFIRM)
+        return Shown(Screen.FORGET_IN_PRIVATE, link=private_chat_link(speaker.bot_username, FORGET_START))
 
     def _forget(self, lang: Lang, person: PersonState, speaker: Speaker, now: float) -> Turn:
         """The confirm button: the front end erases everything (Turn.erase); nothing is remembered."""
         if speaker.in_group:  # a forged or forwarded button: only a private chat erases
-            return self._turn(Shown(Screen.FORGET_IN_PRIVATE), lang, person, speaker, now)
+            return self._turn(self._forget_prompt(speaker), lang, person, speaker, now)
         reply = render_outcome(self.responder.kb, Shown(Screen.FORGOTTEN), lang)
         return Turn(Shown(Screen.FORGOTTEN), lang, (reply,), PersonState(), None, erase=True)
 
@@ -449,7 +452,7 @@ class Conversation:
     ) -> Turn:
         """The plan turn for `request`, in its language (a button's or a typed request's) or the person's."""
         lang = request.lang or self.quiet_language(person, speaker)
-        deep_link = f"https://t.me/{speaker.bot_username}?start=plan" if speaker.bot_username else ""
+        deep_link = private_chat_link(speaker.bot_username, "plan")
         flow = PlanFlow(self.responder.kb, lang, now)
         step = flow.handle(request, person.plan, reminders, in_group=speaker.in_group, deep_link=deep_link)
         state = PersonState(person.section_id, person.choices, lang, now, step.plan)

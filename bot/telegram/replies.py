@@ -62,23 +62,18 @@ async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
-def keyboard(reply: Reply, bot_username: str | None = None) -> InlineKeyboardMarkup | None:
-    """The reply's buttons as an inline keyboard (None when it has none); a "private" action is a
-    link that opens a private chat with the bot at /start <payload>."""
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as an inline keyboard (None when it has none): a link where the core
+    made one (a deep link into a private chat), else the action as callback data."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([[_button(button, bot_username) for button in row] for row in reply.buttons])
+    return InlineKeyboardMarkup([[_button(button) for button in row] for row in reply.buttons])
 
 
-def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
+def _button(button: Button) -> InlineKeyboardButton:
     if button.url:
         return InlineKeyboardButton(button.label, url=button.url)
-    action = button.action
-    if action.kind == "private" and bot_username:
-        return InlineKeyboardButton(
-            button.label, url=f"https://t.me/{bot_username}?start={action.section_id}"
-        )
-    return InlineKeyboardButton(button.label, callback_data=action.encode())
+    return InlineKeyboardButton(button.label, callback_data=button.action.encode())
 
 
 async def deliver(update: Update, bot: Bot, replies: Sequence[Reply], how: How = "reply") -> None:
@@ -100,7 +95,7 @@ async def deliver(update: Update, bot: Bot, replies: Sequence[Reply], how: How =
         await _edit(message, replies[0])
         replies = replies[1:]
     for reply in replies:
-        await _send_parts(reply, _sender(update, bot), bot.username)
+        await _send_parts(reply, _sender(update, bot))
 
 
 def _sender(update: Update, bot: Bot) -> Send:
@@ -131,27 +126,25 @@ def _into_chat(bot: Bot, chat_id: int, beside: Message | None = None) -> Send:
 
 async def send_to_chat(bot: Bot, chat_id: int, reply: Reply) -> None:
     """Post `reply` in a chat no update came from (an admin told about a refused reload)."""
-    await _send_parts(reply, _into_chat(bot, chat_id), bot.username)
+    await _send_parts(reply, _into_chat(bot, chat_id))
 
 
-async def _send_parts(reply: Reply, send: Send, bot_username: str) -> None:
-    """Each part of `reply` as one message, the buttons under the last (a private-chat link
-    names the bot)."""
+async def _send_parts(reply: Reply, send: Send) -> None:
+    """Each part of `reply` as one message, the buttons under the last."""
     for position, text in enumerate(reply.texts):
-        markup = keyboard(reply, bot_username) if position == len(reply.texts) - 1 else None
+        markup = keyboard(reply) if position == len(reply.texts) - 1 else None
         await with_retries(lambda text=text, markup=markup: send(text, markup))  # type: ignore[misc]
 
 
 async def _edit(message: Message, reply: Reply) -> None:
     """Show `reply`'s first part in place of `message`; further parts follow as new messages."""
     first, *rest = reply.texts
-    bot_username = message.get_bot().username
     try:
         await with_retries(
             lambda: message.edit_text(
                 first,
                 parse_mode=ParseMode.HTML,
-                reply_markup=None if rest else keyboard(reply, bot_username),
+                reply_markup=None if rest else keyboard(reply),
                 link_preview_options=NO_PREVIEW,
             )
         )
@@ -160,4 +153,4 @@ async def _edit(message: Message, reply: Reply) -> None:
             raise
     if rest:
         following = _into_chat(message.get_bot(), message.chat.id, message)
-        await _send_parts(Reply(tuple(rest), reply.buttons), following, bot_username)
+        await _send_parts(Reply(tuple(rest), reply.buttons), following)

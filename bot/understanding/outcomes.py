@@ -114,10 +114,12 @@ class Shown:
     """Show a fixed screen: the welcome, help, the steps, the language menu, the phrase card.
 
     `days` is the number a screen states: for /privacy, how long unanswered questions are kept.
+    `link` is the deep link a screen offers (/forget in a group: a private chat with the bot).
     """
 
     screen: Screen
     days: int = 0
+    link: str = ""
 
 
 Outcome = Answered | Clarify | Declined | SmallTalk | Shown
