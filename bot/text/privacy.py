@@ -71,12 +71,15 @@ def looks_personal(text: str) -> bool:
     return _mask_personal(prepared) != prepared
 
 
-def redact(text: str) -> str:
-    """The text with e-mail addresses, documents, long numbers and @handles replaced by <kind>.
+def redact(text: str, placeholder: Callable[[str], str] = lambda kind: f"<{kind}>") -> str:
+    """The text with e-mail addresses, documents, long numbers and @handles replaced by
+    placeholder(kind): <email>, <id>, <number>, <handle> unless the caller wants other stand-ins
+    (the journal's, which must read as the same message again).
 
     The result is in NFKC form without invisible characters (it is stored normalised anyway).
     """
-    return _HANDLE.sub("<handle>", _mask_personal(_prepared(text)))
+    handle = placeholder("handle")
+    return _HANDLE.sub(lambda _found: handle, _mask_personal(_prepared(text), placeholder))
 
 
 def drop_personal_data(text: str) -> str:

@@ -24,7 +24,7 @@ from bot.text.privacy import redact
 JSON = dict[str, Any]
 
 # What redact() puts in place of personal data, and what the journal stores instead.
-STAND_INS = {"<number>": "000000", "<id>": "X000000", "<email>": "x@x.xx", "<handle>": "@handle"}
+STAND_INS = {"number": "000000", "id": "X000000", "email": "x@x.xx", "handle": "@handle"}
 # Fields that hold what a person typed or chose to show, at any depth of an update.
 _FREE_TEXT = frozenset(
     {"query", "phone_number", "first_name", "last_name", "title", "question", "address", "vcard"}
@@ -43,13 +43,9 @@ def redacted_update(update: JSON) -> JSON:
 
 
 def redact_plain(text: str) -> str:
-    """redact() with its placeholders replaced by the stand-ins (see the module docstring)."""
-    redacted = redact(text)
-    if "<" not in redacted:
-        return redacted
-    for placeholder, stand_in in STAND_INS.items():
-        redacted = redacted.replace(placeholder, stand_in)
-    return redacted
+    """redact() with the stand-ins in place of what it removes (see the module docstring); a
+    "<number>" the person typed stays as typed."""
+    return redact(text, STAND_INS.__getitem__)
 
 
 def _redact_in_place(node: object) -> None:
