@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.telegram.people import PRUNE_EVERY, FloodGuard, Verdict
 
 
@@ -22,3 +25,20 @@ def test_users_gone_quiet_are_forgotten() -> None:
     guard.check(10**9, now=100.0)  # the sweep runs on this check
     assert guard.check(10**9 + 1, now=100.0) is Verdict.ALLOW
     assert len(guard._times) == 2
+
+
+@settings(max_examples=200)
+@given(st.lists(st.floats(min_value=0.0, max_value=5.0, allow_nan=False), max_size=60), st.integers(1, 8))
+def test_a_message_is_allowed_exactly_when_fewer_than_the_limit_were_allowed_in_the_window(
+    gaps: list[float], limit: int
+) -> None:
+    guard = FloodGuard(limit=limit, window=10.0)
+    allowed: list[float] = []
+    now = 0.0
+    for gap in gaps:
+        now += gap
+        recent = [at for at in allowed if now - at <= 10.0]
+        verdict = guard.check(7, now=now)
+        assert (verdict is Verdict.ALLOW) == (len(recent) < limit)
+        if verdict is Verdict.ALLOW:
+            allowed.append(now)
