@@ -78,7 +78,7 @@ for attempt in range(runs + 1):  # the first run is not measured: it warms the b
         samples.append([elapsed, usage.ru_maxrss / 1024])  # ru_maxrss: kB on Linux
 print(json.dumps(samples))
 """
-CONVERTERS = ("to_simplified", "to_traditional")  # t2s is never held: scripts are told apart by a set
+CONVERTERS = ("to_simplified", "to_traditional", "characters_to_simplified")
 
 
 def cold_runs(args: list[str], runs: int = RUNS) -> ColdRuns:

@@ -21,14 +21,8 @@ import json, sys
 from pathlib import Path
 from bot.text.chinese import converters_ever_loaded
 from bot.kb.base import load_knowledge_base
-from bot.text.language import detect_script
 kb = load_knowledge_base(cache_dir=Path(sys.argv[1]))
-scripts = [detect_script(text).name for text in ("註銷門號要帶什麼", "注销要带什么", "你好")]
-found = {
-    "title": kb.section("overview").title["zh-Hant"],
-    "converters": sorted(converters_ever_loaded()),
-    "scripts": scripts,
-}
+found = {"title": kb.section("overview").title["zh-Hant"], "converters": sorted(converters_ever_loaded())}
 print(json.dumps(found))
 """
 
@@ -56,9 +50,6 @@ def test_the_second_start_loads_no_traditional_converter(kb: KnowledgeBase, tmp_
     assert first["title"] == kb.section("overview").title["zh-Hant"]
     second = load_in_fresh_process(tmp_path)
     assert "s2twp" not in second["converters"]
-    # Telling scripts apart needs no converter either (t2s would hold 3 MB for the process's life).
-    assert "t2s" not in second["converters"]
-    assert first["scripts"] == second["scripts"] == ["TRADITIONAL", "SIMPLIFIED", "CHINESE"]
     assert second["title"] == kb.section("overview").title["zh-Hant"]
     plant(tmp_path, kb)
     assert load_in_fresh_process(tmp_path)["title"] == "PLANTED"  # the saved conversions are what is used

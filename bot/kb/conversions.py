@@ -4,9 +4,8 @@ Every zh-Hant text of the knowledge base is derived from its zh-Hans source with
 s2twp converter, whose phrase tables take ~0.1 s to load and ~45 MB while loaded (freed after
 loading, but the heap keeps part of the peak). The conversions only change when a text or
 OpenCC does, so they are saved as JSON with the simplified-only characters derived with the
-same converter and the traditional-only ones derived with t2s (language detection needs both),
-and handed back to bot.text.chinese at the next load: a start with nothing new to convert
-loads no converter but tw2sp, which every message needs.
+same converter (language detection needs those) and handed back to bot.text.chinese at the next
+load: a start with nothing new to convert never loads the converter.
 
 A file from another OpenCC version, or one that is unreadable or malformed, is ignored and
 replaced; a text that is not in it is converted as usual, and the file then rewritten with
@@ -26,7 +25,7 @@ from bot.storage.cache_files import read_saved, write_json
 from bot.text import chinese
 
 CACHE_FILE = "traditional.json"
-FORMAT = 2  # 2: with the traditional-only characters
+FORMAT = 1
 logger = logging.getLogger("bot.kb.conversions")
 
 
@@ -37,15 +36,12 @@ def adopt_saved_conversions(cache_dir: Path) -> bool:
         return False
     if saved.get("opencc") != chinese.opencc_version():
         return False
-    traditional = saved.get("traditional")
-    simplified_only, traditional_only = saved.get("simplified_only"), saved.get("traditional_only")
-    if not isinstance(traditional, dict) or not all(
-        isinstance(characters, str) and characters for characters in (simplified_only, traditional_only)
-    ):
+    traditional, simplified_only = saved.get("traditional"), saved.get("simplified_only")
+    if not isinstance(simplified_only, str) or not simplified_only or not isinstance(traditional, dict):
         return False
     if not all(isinstance(key, str) and isinstance(value, str) for key, value in traditional.items()):
         return False
-    chinese.adopt_conversions(traditional, frozenset(str(simplified_only)), frozenset(str(traditional_only)))
+    chinese.adopt_conversions(traditional, frozenset(simplified_only))
     return True
 
 
@@ -58,7 +54,6 @@ def save_conversions(cache_dir: Path) -> None:
                 "format": FORMAT,
                 "opencc": chinese.opencc_version(),
                 "simplified_only": "".join(sorted(chinese.simplified_only_characters())),
-                "traditional_only": "".join(sorted(chinese.traditional_only_characters())),
                 "traditional": chinese.conversions_asked(),
             },
         )

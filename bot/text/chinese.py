@@ -27,7 +27,6 @@ _ever_loaded: set[str] = set()  # for diagnostics and tests: which converters th
 _traditional: dict[str, str] = {}
 _asked: set[str] = set()
 _adopted_simplified_only: frozenset[str] | None = None
-_adopted_traditional_only: frozenset[str] | None = None
 # The CJK unified ideographs: every character a simplified-only form can be.
 _CJK_UNIFIED = range(0x4E00, 0xA000)
 # Characters the simplified → traditional conversion changes that traditional writers also use
@@ -66,24 +65,20 @@ def to_traditional(text: str) -> str:
     return converted
 
 
-def adopt_conversions(
-    traditional: dict[str, str], simplified_only: frozenset[str], traditional_only: frozenset[str]
-) -> None:
+def adopt_conversions(traditional: dict[str, str], simplified_only: frozenset[str]) -> None:
     """Take conversions made by an earlier process with this OpenCC (bot/kb/conversions.py)."""
-    global _adopted_simplified_only, _adopted_traditional_only
+    global _adopted_simplified_only
     _traditional.update(traditional)
     _asked.clear()
     _adopted_simplified_only = simplified_only
-    _adopted_traditional_only = traditional_only
 
 
 def forget_conversions() -> None:
     """Drop every conversion in memory, adopted or made (a saved file turned out untrustworthy)."""
-    global _adopted_simplified_only, _adopted_traditional_only
+    global _adopted_simplified_only
     _traditional.clear()
     _asked.clear()
     _adopted_simplified_only = None
-    _adopted_traditional_only = None
 
 
 def conversions_asked() -> dict[str, str]:
@@ -101,37 +96,9 @@ def traditional_converter_loaded() -> bool:
     return _TRADITIONAL in _converters
 
 
-def traditional_only_characters() -> frozenset[str]:
-    """Characters written only in traditional Chinese (們, 這, 銷): one settles the script.
-
-    Adopted from the cache when there is one, else derived (see _derive_traditional_only).
-    """
-    if _adopted_traditional_only is not None:
-        return _adopted_traditional_only
-    return _derive_traditional_only()
-
-
-@functools.cache
-def _derive_traditional_only() -> frozenset[str]:
-    """The traditional-only characters: those OpenCC's t2s converter changes (們 → 们).
-
-    Derived once per cache (about 0.02 s), then the converter is released: telling scripts
-    apart is a set look-up, and the running bot never holds t2s (+3 MB for the process's life
-    when a message was converted instead, issue 18's memory budget).
-    """
-    characters = [chr(code) for code in _CJK_UNIFIED]
-    converter = opencc.OpenCC("t2s")
-    _ever_loaded.add("t2s")
-    simplified = str(converter.convert("\n".join(characters))).split("\n")
-    del converter
-    return_free_memory()
-    if len(simplified) != len(characters):  # a converter that merged lines: trust nothing
-        return frozenset()
-    return frozenset(
-        character
-        for character, converted in zip(characters, simplified, strict=True)
-        if converted != character
-    )
+def characters_to_simplified(text: str) -> str:
+    """Character-level traditional → simplified, no phrase changes (for telling scripts apart)."""
+    return str(_converter("t2s").convert(text))
 
 
 def simplified_only_characters() -> frozenset[str]:
@@ -161,7 +128,7 @@ def _derive_simplified_only() -> frozenset[str]:
         simplified
         for simplified, converted in zip(characters, traditional, strict=True)
         if converted != simplified
-        and simplified not in traditional_only_characters()
+        and characters_to_simplified(simplified) == simplified
         and simplified not in _SHARED_BY_BOTH_SCRIPTS
     )
 
@@ -175,6 +142,5 @@ def release_traditional() -> None:
     if _TRADITIONAL not in _converters:
         return
     simplified_only_characters()
-    traditional_only_characters()
     del _converters[_TRADITIONAL]
     return_free_memory()

@@ -12,7 +12,7 @@ import unicodedata
 from enum import Enum
 from typing import Literal, get_args
 
-from bot.text.chinese import simplified_only_characters, traditional_only_characters
+from bot.text.chinese import characters_to_simplified, simplified_only_characters
 from bot.text.fillers import core_of
 from bot.text.normalize import normalize_text, remove_step_reference
 from bot.text.patterns import HAN, MENTION
@@ -58,8 +58,7 @@ def detect_script(text: str) -> Script:
     text = MENTION.sub(" ", unicodedata.normalize("NFKC", text))
     han = "".join(HAN.findall(text))
     if han:
-        traditional_only = traditional_only_characters()
-        if any(ch in traditional_only for ch in han):
+        if any(a != b for a, b in zip(han, characters_to_simplified(han), strict=False)):
             return Script.TRADITIONAL
         simplified_only = simplified_only_characters()
         if any(ch in _CANTONESE for ch in han) and not any(ch in simplified_only for ch in han):
