@@ -26,7 +26,12 @@ def ranking_signature(index: SectionIndex, questions: list[str]) -> list[object]
     for question in questions:
         ranking = index.rank(normalize_text(question), limit=3)
         signature.append(
-            ([(label.id, label.score) for label in ranking.labels], ranking.coverage, ranking.exact)
+            (
+                [(label.id, label.score) for label in ranking.labels],
+                ranking.coverage,
+                ranking.exact,
+                ranking.ours,  # the topic model came back too
+            )
         )
     return signature
 

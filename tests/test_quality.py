@@ -79,18 +79,21 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 # declined 0.879) and after round 2 (0.897 / 0.941 / 0.868, declined 2.0 %, out-of-scope 0.879);
 # tuned on in round 3: 0.897 / 0.941 / 0.868, declined 2.0 %, out-of-scope declined 1.000,
 # "did you mean" 0.015 / 0.029 / 0.029.
+# Round 4 (a negated top-up is its own word; the English topic model as a second opinion before
+# a decline) lifted English on every set: set 4 en 0.880 -> 0.933, declined 0.4 %; set 5 en 0.941
+# -> 0.956, declined 0 %; set 6 en 0.868 -> 0.912, declined 1.0 %.
 # Set 7: sealed until round 4, which read its English misses: blind figures in its header; after
-# round 4 0.941 / 0.956 / 0.838, declined 2.0 % (en 3/68), out-of-scope declined 0.848.
+# round 4 0.941 / 0.956 / 0.853, declined 1.5 % (en 2/68), out-of-scope declined 0.848.
 # Set 8: measured blind before round 4 (0.956 / 0.956 / 0.868, declined 2.0 %, out-of-scope 1.000;
-# before issue 16 0.897 / 0.779 / 0.853, 11.3 %, 0.788), tuned on in round 4: 0.956 / 0.956 / 0.882,
-# declined 1.5 % (en 3/68), out-of-scope declined 1.000.
+# before issue 16 0.897 / 0.779 / 0.853, 11.3 %, 0.788), tuned on in round 4: 0.956 / 0.956 / 0.897,
+# declined 0.5 % (en 1/68), out-of-scope declined 1.000.
 # Set 9 is the sealed one (below).
 CHAT_SETS = {
-    "holdout4.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.85}, 0.07, 0.92),
-    "holdout5.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.91}, 0.05, 0.95),
-    "holdout6.yaml": ({"zh-Hans": 0.87, "zh-Hant": 0.91, "en": 0.84}, 0.06, 0.96),
-    "holdout7.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.92, "en": 0.80}, 0.06, 0.81),
-    "holdout8.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.85}, 0.06, 0.96),
+    "holdout4.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.90}, 0.04, 0.92),
+    "holdout5.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.92}, 0.03, 0.97),
+    "holdout6.yaml": ({"zh-Hans": 0.87, "zh-Hant": 0.91, "en": 0.88}, 0.04, 0.97),
+    "holdout7.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.92, "en": 0.82}, 0.05, 0.81),
+    "holdout8.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.86}, 0.04, 0.96),
 }
 
 
@@ -108,15 +111,15 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
 
 # Set 9: written blind in the same register and SEALED (never tuned on): what users will see.
 # Before issue 16: 0.926 / 0.750 / 0.779, declined 14.7 %, out-of-scope declined 0.833; after
-# rounds 1-3: 0.971 / 0.941 / 0.853, declined 2.0 %, 0.939; after round 4: 0.971 / 0.941 / 0.868,
-# declined 1.5 % (en 3/68), out-of-scope declined 0.939. Floors a few points under, so a
+# rounds 1-3: 0.971 / 0.941 / 0.853, declined 2.0 %, 0.939; after round 4: 0.971 / 0.941 / 0.882,
+# declined 0.5 % (en 1/68), out-of-scope declined 0.924. Floors a few points under, so a
 # regression fails; the issue's top-1 targets are met in zh-Hans only.
 SEALED_CHAT_SET = REPO / "tests" / "data" / "holdout9.yaml"
 
 
 def test_the_sealed_chat_register_set_stays_above_its_floors(responder: Responder) -> None:
     report = evaluate(responder, load_labelled_questions(SEALED_CHAT_SET))
-    for lang, floor in {"zh-Hans": 0.94, "zh-Hant": 0.91, "en": 0.84}.items():
+    for lang, floor in {"zh-Hans": 0.94, "zh-Hant": 0.91, "en": 0.85}.items():
         assert report.top1_rate(lang) >= floor, (lang, report.top1[lang])
-    assert EvalReport.rate(report.wrongly_declined) <= 0.03
-    assert EvalReport.rate(report.declined_out_of_scope) >= 0.91
+    assert EvalReport.rate(report.wrongly_declined) <= 0.02
+    assert EvalReport.rate(report.declined_out_of_scope) >= 0.89

@@ -30,7 +30,7 @@ from bot.text.chinese import opencc_version
 from bot.understanding.match import MatchSettings, SectionIndex, build_index, section_documents, topic_texts
 
 CACHE_FILE = "index.json"
-FORMAT = 2  # bump when SectionIndex.to_state changes shape
+FORMAT = 3  # bump when SectionIndex.to_state changes shape (3: the topic model)
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # bot/: every source file of the package is hashed
 logger = logging.getLogger("bot.understanding.index_cache")
 

@@ -28,14 +28,16 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.kb.base import KnowledgeBase
 from bot.text.normalize import normalize_text
+from bot.text.patterns import HAN_CLASS
 from bot.text.small_talk import SmallTalkKind
 from bot.understanding.synonyms import Synonyms
 from bot.understanding.terms import HAN_UNIGRAM_WEIGHT, TermCounts, TypoCorrector, correct_words, terms, words
+from bot.understanding.topic_model import TopicModel, train_topic_model
 
 NEGATIVE_PREFIX = "oos:"
 EXAMPLES_NEGATIVE_LABEL = NEGATIVE_PREFIX + "examples"  # the hand-written out-of-scope examples
@@ -43,6 +45,7 @@ EXAMPLES_NEGATIVE_LABEL = NEGATIVE_PREFIX + "examples"  # the hand-written out-o
 
 SMALL_TALK_PREFIX = "talk:"
 _KEY_WORDS = re.compile(r"\w+")
+_HAN = re.compile(f"[{HAN_CLASS}]")
 
 
 def is_negative(label: str) -> bool:
@@ -92,6 +95,7 @@ class Ranking:
     chinese_words: int = 0  # how many of its Chinese character pairs are known at all
     english_words: int = 0  # how many English content words it has
     exact: str | None = None  # the label of an example written exactly like it
+    ours: float = 0.5  # the second opinion: P(ours) by bot/understanding/topic_model.py
 
     @functools.cached_property  # read by several rules of one decision
     def negative_share(self) -> float:
@@ -112,6 +116,7 @@ class IndexTables:
     vocabulary: frozenset[str]  # the terms our topic's own texts use
     neutral: frozenset[str]  # terms every section uses alike, and topic words
     lift: dict[str, tuple[tuple[int, float], ...]]  # term → (label position, log-likelihood lift)
+    topic_model: TopicModel = field(default_factory=TopicModel)  # ours against the negatives (English)
 
 
 class SectionIndex:
@@ -133,6 +138,7 @@ class SectionIndex:
         self._vocabulary = tables.vocabulary
         self._neutral = tables.neutral
         self._lift = tables.lift
+        self._topic_model = tables.topic_model
 
     @classmethod
     def learn(
@@ -171,6 +177,8 @@ class SectionIndex:
                 [position_of[term], [label for label, _ in postings], [lift for _, lift in postings]]
                 for term, postings in self._lift.items()
             ],
+            "topic_weights": [self._topic_model.weights.get(term) for term in terms],
+            "topic_bias": self._topic_model.bias,
         }
 
     @classmethod
@@ -215,6 +223,14 @@ class SectionIndex:
             vocabulary=term_set("vocabulary"),
             neutral=term_set("neutral"),
             lift=lift,
+            topic_model=TopicModel(
+                {
+                    term: float(value)
+                    for term, value in zip(terms, state["topic_weights"], strict=True)
+                    if value is not None
+                },
+                float(state["topic_bias"]),
+            ),
         )
         return cls(tables, synonyms, settings)
 
@@ -258,6 +274,7 @@ class SectionIndex:
             chinese_words=sum(1 for term in known if len(term) == 2 and not term.startswith("~")),
             english_words=sum(1 for term in counts if term.startswith("~")),
             exact=self._exact.get(self._key(normalized)),
+            ours=self._topic_model.probability(counts),
         )
 
     def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
@@ -306,10 +323,14 @@ class _IndexBuilder:
         # One pass over the texts, keeping only sums: holding every text's terms at once was
         # the start-up's memory peak (and the heap stays as large as its peak).
         sums = _TermSums()
+        english: list[tuple[tuple[str, ...], bool]] = []  # the topic model's texts (see below)
         for label, texts in normalized.items():
             for text in texts:
                 # Every word of these texts is known, so none needs the typo corrector.
-                sums.add(label, self._terms(text), in_scope=is_section(label))
+                counts = self._terms(text)
+                sums.add(label, counts, in_scope=is_section(label))
+                if (is_section(label) or is_negative(label)) and counts and not _HAN.search(text):
+                    english.append((tuple(counts), is_section(label)))
         del normalized
         vocabulary = frozenset(sums.in_scope) | frozenset(
             term for text in topic for term in self._terms(text, typos)
@@ -331,6 +352,8 @@ class _IndexBuilder:
             vocabulary=vocabulary,
             neutral=neutral,
             lift=lift,
+            # English only: that is where the naive Bayes is drowned by banking77's register.
+            topic_model=train_topic_model(english),
         )
 
     def _bayes(
