@@ -81,18 +81,18 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 # "did you mean" 0.015 / 0.029 / 0.029.
 # Round 4 (a negated top-up is its own word; the English topic model as a second opinion before
 # a decline) lifted English on every set: set 4 en 0.880 -> 0.933, declined 0.4 %; set 5 en 0.941
-# -> 0.956, declined 0 %; set 6 en 0.868 -> 0.912, declined 1.0 %.
+# -> 0.956, declined 0 %; set 6 zh-Hant 0.941 -> 0.956, en 0.868 -> 0.926, declined 0.5 %.
 # Set 7: sealed until round 4, which read its English misses: blind figures in its header; after
-# round 4 0.941 / 0.956 / 0.853, declined 1.5 % (en 2/68), out-of-scope declined 0.848.
+# round 4 0.941 / 0.971 / 0.868, declined 1.0 % (en 1/68), out-of-scope declined 0.848.
 # Set 8: measured blind before round 4 (0.956 / 0.956 / 0.868, declined 2.0 %, out-of-scope 1.000;
 # before issue 16 0.897 / 0.779 / 0.853, 11.3 %, 0.788), tuned on in round 4: 0.956 / 0.956 / 0.897,
-# declined 0.5 % (en 1/68), out-of-scope declined 1.000.
-# Set 9 is the sealed one (below).
+# declined 0 %, out-of-scope declined 1.000.
+# Sets 9 and 10 are sealed (below).
 CHAT_SETS = {
     "holdout4.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.90}, 0.04, 0.92),
     "holdout5.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.92}, 0.03, 0.97),
-    "holdout6.yaml": ({"zh-Hans": 0.87, "zh-Hant": 0.91, "en": 0.88}, 0.04, 0.97),
-    "holdout7.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.92, "en": 0.82}, 0.05, 0.81),
+    "holdout6.yaml": ({"zh-Hans": 0.87, "zh-Hant": 0.92, "en": 0.89}, 0.04, 0.97),
+    "holdout7.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.94, "en": 0.84}, 0.04, 0.81),
     "holdout8.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.86}, 0.04, 0.96),
 }
 
@@ -109,17 +109,24 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
     assert EvalReport.rate(report.declined_out_of_scope) >= out_of_scope_floor
 
 
-# Set 9: written blind in the same register and SEALED (never tuned on): what users will see.
-# Before issue 16: 0.926 / 0.750 / 0.779, declined 14.7 %, out-of-scope declined 0.833; after
-# rounds 1-3: 0.971 / 0.941 / 0.853, declined 2.0 %, 0.939; after round 4: 0.971 / 0.941 / 0.882,
-# declined 0.5 % (en 1/68), out-of-scope declined 0.924. Floors a few points under, so a
-# regression fails; the issue's top-1 targets are met in zh-Hans only.
-SEALED_CHAT_SET = REPO / "tests" / "data" / "holdout9.yaml"
+# Sets 9 and 10: written blind in the same register and SEALED (never tuned on; only their
+# summary lines were printed): what users will see. Set 9 before issue 16: 0.926 / 0.750 / 0.779,
+# declined 14.7 %, out-of-scope 0.833; after rounds 1-3 0.971 / 0.941 / 0.853, 2.0 %, 0.939; after
+# round 4 0.971 / 0.941 / 0.882, 0.5 % (en 1/68), 0.924. Set 10 before issue 16: 0.838 / 0.721 /
+# 0.765, 17.2 %, 0.864; after rounds 1-3 0.971 / 0.941 / 0.809, 3.4 %, 0.955; after round 4
+# 0.971 / 0.926 / 0.838, 1.5 % (en 3/68), 0.955. Floors a few points under, so a regression
+# fails; the issue's top-1 targets are met in zh-Hans only.
+SEALED_CHAT_SETS = {
+    "holdout9.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.91, "en": 0.85}, 0.02, 0.89),
+    "holdout10.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.90, "en": 0.80}, 0.03, 0.92),
+}
 
 
-def test_the_sealed_chat_register_set_stays_above_its_floors(responder: Responder) -> None:
-    report = evaluate(responder, load_labelled_questions(SEALED_CHAT_SET))
-    for lang, floor in {"zh-Hans": 0.94, "zh-Hant": 0.91, "en": 0.85}.items():
+@pytest.mark.parametrize("name", SEALED_CHAT_SETS)
+def test_the_sealed_chat_register_sets_stay_above_their_floors(responder: Responder, name: str) -> None:
+    top1_floors, most_declined, out_of_scope_floor = SEALED_CHAT_SETS[name]
+    report = evaluate(responder, load_labelled_questions(REPO / "tests" / "data" / name))
+    for lang, floor in top1_floors.items():
         assert report.top1_rate(lang) >= floor, (lang, report.top1[lang])
-    assert EvalReport.rate(report.wrongly_declined) <= 0.02
-    assert EvalReport.rate(report.declined_out_of_scope) >= 0.89
+    assert EvalReport.rate(report.wrongly_declined) <= most_declined
+    assert EvalReport.rate(report.declined_out_of_scope) >= out_of_scope_floor
