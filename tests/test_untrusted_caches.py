@@ -5,6 +5,7 @@ deep for the parser, holding NaN, conversions altered — is ignored and made af
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 from bot.kb.base import KnowledgeBase, load_knowledge_base
 from bot.kb.conversions import CACHE_FILE as CONVERSIONS_FILE
+from bot.storage.cache_files import packed, unpacked_doubles
 from bot.understanding.index_cache import CACHE_FILE as INDEX_FILE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,17 +67,24 @@ def test_a_cache_nested_too_deep_for_the_parser_is_made_afresh(
     assert json.loads((cache_dir / name).read_text(encoding="utf-8"))["format"]  # rewritten whole
 
 
+@pytest.mark.parametrize("written", ["as JSON", "packed"])
 def test_nan_in_a_saved_index_is_not_a_number_the_bot_uses(
-    warm_cache: Path, tmp_path: Path, kb: KnowledgeBase
+    warm_cache: Path, tmp_path: Path, kb: KnowledgeBase, written: str
 ) -> None:
     cache_dir = copy_of(warm_cache, tmp_path)
     text = (cache_dir / INDEX_FILE).read_text(encoding="utf-8")
     saved = json.loads(text)
-    saved["state"]["lift"][0][2] = [float("nan")] * len(saved["state"]["lift"][0][2])
-    (cache_dir / INDEX_FILE).write_text(json.dumps(saved), encoding="utf-8")  # json writes NaN
+    if written == "as JSON":
+        saved["state"]["unknown_weight"] = float("nan")  # json writes NaN
+    else:
+        lifts = unpacked_doubles(saved["state"]["lift_values"])
+        saved["state"]["lift_values"] = packed([float("nan")] * len(lifts), "d")
+    (cache_dir / INDEX_FILE).write_text(json.dumps(saved), encoding="utf-8")
     asked = run_bot(cache_dir, "ask", "保号卡怎么注销", "--json")
     assert asked.returncode == 0, asked.stderr
-    assert "NaN" not in (cache_dir / INDEX_FILE).read_text(encoding="utf-8")  # before: accepted
+    rewritten = json.loads((cache_dir / INDEX_FILE).read_text(encoding="utf-8"))["state"]
+    assert math.isfinite(rewritten["unknown_weight"])  # before: accepted
+    assert all(map(math.isfinite, unpacked_doubles(rewritten["lift_values"])))
     assert "NaN" not in asked.stdout
 
 

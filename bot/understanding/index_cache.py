@@ -30,7 +30,7 @@ from bot.text.chinese import opencc_version
 from bot.understanding.match import MatchSettings, SectionIndex, build_index, section_documents, topic_texts
 
 CACHE_FILE = "index.json"
-FORMAT = 2  # bump when SectionIndex.to_state changes shape
+FORMAT = 3  # bump when SectionIndex.to_state changes shape
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # bot/: every source file of the package is hashed
 logger = logging.getLogger("bot.understanding.index_cache")
 
@@ -86,7 +86,7 @@ def load_saved_index(path: Path, key: str, kb: KnowledgeBase, settings: MatchSet
         if not isinstance(state, dict):
             raise TypeError("the saved state is not an object")
         return SectionIndex.from_state(state, kb.synonyms, settings)
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError) as exc:
         logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
         return None
 
