@@ -15,6 +15,7 @@ import pytest
 
 from bot.kb.base import KnowledgeBase, load_knowledge_base
 from bot.kb.conversions import CACHE_FILE as CONVERSIONS_FILE
+from bot.kb.saved import CACHE_FILE as KNOWLEDGE_FILE
 from bot.storage.cache_files import packed, unpacked_doubles
 from bot.understanding.index_cache import CACHE_FILE as INDEX_FILE
 
@@ -45,16 +46,17 @@ def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run_bot(cache_dir, "ask", "第四步").returncode == 0
     assert (cache_dir / INDEX_FILE).is_file()
     assert (cache_dir / CONVERSIONS_FILE).is_file()
+    assert (cache_dir / KNOWLEDGE_FILE).is_file()
     return cache_dir
 
 
 def copy_of(warm_cache: Path, tmp_path: Path) -> Path:
-    for name in (INDEX_FILE, CONVERSIONS_FILE):
+    for name in (INDEX_FILE, CONVERSIONS_FILE, KNOWLEDGE_FILE):
         (tmp_path / name).write_bytes((warm_cache / name).read_bytes())
     return tmp_path
 
 
-@pytest.mark.parametrize("name", [INDEX_FILE, CONVERSIONS_FILE])
+@pytest.mark.parametrize("name", [INDEX_FILE, CONVERSIONS_FILE, KNOWLEDGE_FILE])
 def test_a_cache_nested_too_deep_for_the_parser_is_made_afresh(
     warm_cache: Path, tmp_path: Path, name: str
 ) -> None:
@@ -92,6 +94,7 @@ def test_altered_conversions_are_discarded_not_blamed_on_the_yaml(
     warm_cache: Path, tmp_path: Path, kb: KnowledgeBase
 ) -> None:
     cache_dir = copy_of(warm_cache, tmp_path)
+    (cache_dir / KNOWLEDGE_FILE).unlink()  # else the knowledge base saved whole is used, as it should
     saved = json.loads((cache_dir / CONVERSIONS_FILE).read_text(encoding="utf-8"))
     for source in saved["traditional"]:
         saved["traditional"][source] = "<b>"  # fails every check of shown text

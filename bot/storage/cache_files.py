@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import hashlib
 import json
 import logging
 import math
@@ -21,7 +23,18 @@ from collections.abc import Iterable
 from pathlib import Path
 
 MAX_CACHE_BYTES = 64 * 1024 * 1024  # an index for a knowledge base 100 times ours is ~60 MB
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # bot/: every source file of the package is hashed
 logger = logging.getLogger("bot.cache")
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of every source file of the bot package (computed once per process): part of every
+    cache key, so that any change to the code, even a comment, makes the caches afresh."""
+    digest = hashlib.sha256()
+    for source in sorted(_PACKAGE_DIR.rglob("*.py")):
+        digest.update(str(source.relative_to(_PACKAGE_DIR)).encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def read_saved(path: Path, file_format: int) -> dict[str, object] | None:
