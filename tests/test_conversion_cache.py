@@ -11,6 +11,7 @@ import pytest
 
 from bot.kb.base import KnowledgeBase, load_knowledge_base
 from bot.kb.conversions import CACHE_FILE
+from bot.kb.saved import CACHE_FILE as KNOWLEDGE_FILE
 from bot.text.chinese import opencc_version
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,6 +53,8 @@ def test_the_second_start_loads_no_traditional_converter(kb: KnowledgeBase, tmp_
     assert "s2twp" not in second["converters"]
     assert second["title"] == kb.section("overview").title["zh-Hant"]
     plant(tmp_path, kb)
+    # The whole knowledge base was saved too (bot/kb/saved.py): without it, the YAML is read again.
+    (tmp_path / KNOWLEDGE_FILE).unlink()
     assert load_in_fresh_process(tmp_path)["title"] == "PLANTED"  # the saved conversions are what is used
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 
 from bot.config import resolve_cache_dir
 from bot.kb.base import KnowledgeBase
+from bot.storage.cache_files import packed, unpacked_doubles, unpacked_integers
 from bot.text.normalize import normalize_text
 from bot.understanding.evaluation import load_labelled_questions
 from bot.understanding.index_cache import CACHE_FILE, FORMAT, cached_index, index_key, load_saved_index
@@ -104,15 +108,82 @@ def test_an_unusable_file_is_replaced_by_a_fresh_index(
     )
 
 
-def test_a_right_key_with_broken_contents_is_not_trusted(kb: KnowledgeBase, tmp_path: Path) -> None:
+def with_packed(state: dict[str, Any], part: str, change: Callable[[list[Any]], object]) -> dict[str, Any]:
+    """The saved state with one packed column of numbers changed (as a list) and packed again."""
+    typecode = "d" if part in ("lift_values", "informativeness") else "I"
+    numbers = list(unpacked_doubles(state[part]) if typecode == "d" else unpacked_integers(state[part]))
+    change(numbers)
+    return {**state, part: packed(numbers, typecode)}
+
+
+def set_first(value: object) -> Callable[[list[Any]], object]:
+    return lambda numbers: numbers.__setitem__(0, value)
+
+
+@pytest.mark.parametrize(
+    ("part", "change"),
+    [
+        ("lift_labels", set_first(10_000)),  # a label that does not exist
+        ("lift_terms", set_first(10**6)),  # a term that does not exist
+        ("known", set_first(10**6)),
+        ("lift_values", set_first(math.nan)),
+        ("lift_values", set_first(math.inf)),
+        ("informativeness", set_first(-math.inf)),
+        ("lift_sizes", set_first(10**6)),  # postings that do not add up
+        ("lift_values", list.pop),  # one value short
+    ],
+    ids=["label", "term", "known", "nan", "inf", "-inf", "sizes", "short"],
+)
+def test_a_right_key_with_broken_contents_is_not_trusted(
+    kb: KnowledgeBase, tmp_path: Path, part: str, change: Callable[[list[Any]], object]
+) -> None:
     cached_index(kb, MatchSettings(), tmp_path)
     path = tmp_path / CACHE_FILE
     saved = json.loads(path.read_text(encoding="utf-8"))
-    saved["state"]["lift"][0][1] = [10_000]  # a label that does not exist
-    saved["state"]["lift"][0][2] = [1.0]
+    saved["state"] = with_packed(saved["state"], part, change)
     path.write_text(json.dumps(saved), encoding="utf-8")
+    key = index_key(kb, MatchSettings())
+    assert load_saved_index(path, key, kb, MatchSettings()) is None
     index = cached_index(kb, MatchSettings(), tmp_path)
     assert index.rank(normalize_text("保号卡怎么注销")).labels[0].id == "overview"
+    assert load_saved_index(path, key, kb, MatchSettings()) is not None  # saved afresh
+
+
+@pytest.mark.parametrize(
+    ("part", "value"),
+    [
+        ("unknown_weight", "nan"),  # float("nan") would have taken it
+        ("unknown_weight", True),
+        ("unknown_weight", 10**400),  # too large for a float
+        ("lift_values", "not base64!"),
+        ("lift_values", "AAAA"),  # three bytes: not a whole double
+        ("known", [1, 2, 3]),  # a list where packed numbers belong
+        ("typo_deletions", {"cancl": ["cancel"]}),  # a list where the words are one string
+        ("exact", {"some question": "no-such-label"}),
+    ],
+)
+def test_values_of_the_wrong_kind_are_refused(
+    kb: KnowledgeBase, tmp_path: Path, part: str, value: object
+) -> None:
+    cached_index(kb, MatchSettings(), tmp_path)
+    path = tmp_path / CACHE_FILE
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["state"][part] = value
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    assert load_saved_index(path, index_key(kb, MatchSettings()), kb, MatchSettings()) is None
+
+
+def test_equal_postings_and_words_are_loaded_as_one_object(kb: KnowledgeBase, tmp_path: Path) -> None:
+    cached_index(kb, MatchSettings(), tmp_path)
+    loaded = load_saved_index(tmp_path / CACHE_FILE, index_key(kb, MatchSettings()), kb, MatchSettings())
+    assert loaded is not None
+    # The index's own tables (private: what is shared is a matter of memory, not of behaviour).
+    postings = [posting for found in loaded._lift.values() for posting in found]
+    assert len({id(posting) for posting in postings}) == len(set(postings)) < len(postings)
+    assert {id(label) for label in loaded._exact.values()} <= {id(label) for label in loaded.labels}
+    known = {word: word for word in loaded._typos.known}
+    words = [word for found in loaded._typos.by_deletion.values() for word in found]
+    assert all(known[word] is word for word in words)
 
 
 def test_a_cache_directory_that_cannot_be_written_only_costs_the_speed(

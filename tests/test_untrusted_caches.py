@@ -5,6 +5,7 @@ deep for the parser, holding NaN, conversions altered — is ignored and made af
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 
 from bot.kb.base import KnowledgeBase, load_knowledge_base
 from bot.kb.conversions import CACHE_FILE as CONVERSIONS_FILE
+from bot.kb.saved import CACHE_FILE as KNOWLEDGE_FILE
+from bot.storage.cache_files import packed, unpacked_doubles
 from bot.understanding.index_cache import CACHE_FILE as INDEX_FILE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,16 +46,17 @@ def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run_bot(cache_dir, "ask", "第四步").returncode == 0
     assert (cache_dir / INDEX_FILE).is_file()
     assert (cache_dir / CONVERSIONS_FILE).is_file()
+    assert (cache_dir / KNOWLEDGE_FILE).is_file()
     return cache_dir
 
 
 def copy_of(warm_cache: Path, tmp_path: Path) -> Path:
-    for name in (INDEX_FILE, CONVERSIONS_FILE):
+    for name in (INDEX_FILE, CONVERSIONS_FILE, KNOWLEDGE_FILE):
         (tmp_path / name).write_bytes((warm_cache / name).read_bytes())
     return tmp_path
 
 
-@pytest.mark.parametrize("name", [INDEX_FILE, CONVERSIONS_FILE])
+@pytest.mark.parametrize("name", [INDEX_FILE, CONVERSIONS_FILE, KNOWLEDGE_FILE])
 def test_a_cache_nested_too_deep_for_the_parser_is_made_afresh(
     warm_cache: Path, tmp_path: Path, name: str
 ) -> None:
@@ -65,17 +69,24 @@ def test_a_cache_nested_too_deep_for_the_parser_is_made_afresh(
     assert json.loads((cache_dir / name).read_text(encoding="utf-8"))["format"]  # rewritten whole
 
 
+@pytest.mark.parametrize("written", ["as JSON", "packed"])
 def test_nan_in_a_saved_index_is_not_a_number_the_bot_uses(
-    warm_cache: Path, tmp_path: Path, kb: KnowledgeBase
+    warm_cache: Path, tmp_path: Path, kb: KnowledgeBase, written: str
 ) -> None:
     cache_dir = copy_of(warm_cache, tmp_path)
     text = (cache_dir / INDEX_FILE).read_text(encoding="utf-8")
     saved = json.loads(text)
-    saved["state"]["lift"][0][2] = [float("nan")] * len(saved["state"]["lift"][0][2])
-    (cache_dir / INDEX_FILE).write_text(json.dumps(saved), encoding="utf-8")  # json writes NaN
+    if written == "as JSON":
+        saved["state"]["unknown_weight"] = float("nan")  # json writes NaN
+    else:
+        lifts = unpacked_doubles(saved["state"]["lift_values"])
+        saved["state"]["lift_values"] = packed([float("nan")] * len(lifts), "d")
+    (cache_dir / INDEX_FILE).write_text(json.dumps(saved), encoding="utf-8")
     asked = run_bot(cache_dir, "ask", "保号卡怎么注销", "--json")
     assert asked.returncode == 0, asked.stderr
-    assert "NaN" not in (cache_dir / INDEX_FILE).read_text(encoding="utf-8")  # before: accepted
+    rewritten = json.loads((cache_dir / INDEX_FILE).read_text(encoding="utf-8"))["state"]
+    assert math.isfinite(rewritten["unknown_weight"])  # before: accepted
+    assert all(map(math.isfinite, unpacked_doubles(rewritten["lift_values"])))
     assert "NaN" not in asked.stdout
 
 
@@ -83,6 +94,7 @@ def test_altered_conversions_are_discarded_not_blamed_on_the_yaml(
     warm_cache: Path, tmp_path: Path, kb: KnowledgeBase
 ) -> None:
     cache_dir = copy_of(warm_cache, tmp_path)
+    (cache_dir / KNOWLEDGE_FILE).unlink()  # else the knowledge base saved whole is used, as it should
     saved = json.loads((cache_dir / CONVERSIONS_FILE).read_text(encoding="utf-8"))
     for source in saved["traditional"]:
         saved["traditional"][source] = "<b>"  # fails every check of shown text

@@ -18,20 +18,18 @@ version is ignored and replaced; a directory that cannot be written only costs t
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import logging
 from pathlib import Path
 
 from bot.kb.base import KnowledgeBase
-from bot.storage.cache_files import read_saved, write_json
+from bot.storage.cache_files import code_digest, read_saved, write_json
 from bot.text.chinese import opencc_version
 from bot.understanding.match import MatchSettings, SectionIndex, build_index, section_documents, topic_texts
 
 CACHE_FILE = "index.json"
-FORMAT = 3  # bump when SectionIndex.to_state changes shape (3: the topic model)
-_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # bot/: every source file of the package is hashed
+FORMAT = 4  # bump when SectionIndex.to_state changes shape (3: packed columns; 4: the topic model)
 logger = logging.getLogger("bot.understanding.index_cache")
 
 
@@ -60,19 +58,10 @@ def index_key(kb: KnowledgeBase, settings: MatchSettings) -> str:
         kb.synonyms.groups,
         kb.synonyms.topic,
         dataclasses.asdict(settings),
-        _code_digest(),
+        code_digest(),
         opencc_version(),
     ]
     digest.update(json.dumps(inputs, ensure_ascii=False).encode())
-    return digest.hexdigest()
-
-
-@functools.cache
-def _code_digest() -> str:
-    """A hash of every source file of the bot package (computed once per process)."""
-    digest = hashlib.sha256()
-    for source in sorted(_PACKAGE_DIR.rglob("*.py")):
-        digest.update(str(source.relative_to(_PACKAGE_DIR)).encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -86,7 +75,15 @@ def load_saved_index(path: Path, key: str, kb: KnowledgeBase, settings: MatchSet
         if not isinstance(state, dict):
             raise TypeError("the saved state is not an object")
         return SectionIndex.from_state(state, kb.synonyms, settings)
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+        OverflowError,
+    ) as exc:
         logger.info("the saved index in %s is not usable (%s); building it afresh", path, type(exc).__name__)
         return None
 

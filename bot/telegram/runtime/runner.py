@@ -13,6 +13,7 @@ import gc
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
@@ -26,8 +27,10 @@ from bot.storage.sqlite_file import DataFileError
 from bot.telegram.runtime.app import ALLOWED_UPDATES, AnyApplication, bot_api_base, build_application
 from bot.telegram.runtime.intake import JournalBot
 from bot.telegram.runtime.logging_setup import configure_logging, redact_tokens
-from bot.telegram.runtime.webhook import WebhookEndpoint, serve_webhook_until_stopped, webhook_endpoint
 from bot.understanding.answer import Responder, load_responder_from
+
+if TYPE_CHECKING:  # imported when a webhook is served: aiohttp's server is 2.7 MB a polling bot never uses
+    from bot.telegram.runtime.webhook import WebhookEndpoint
 
 logger = logging.getLogger("bot")
 
@@ -53,6 +56,8 @@ def run_bot(kb_dir: Path | None, *, webhook: bool = False) -> int:
     try:
         settings = load_settings(merged_environment(), kb_dir)
         if webhook:
+            from bot.telegram.runtime.webhook import webhook_endpoint
+
             endpoint = webhook_endpoint(settings)
     except ConfigError as exc:
         return _fail(str(exc))
@@ -93,6 +98,8 @@ def _serve(
         health.when_ended(application.stop_running)
     try:
         if endpoint is not None:
+            from bot.telegram.runtime.webhook import serve_webhook_until_stopped
+
             asyncio.run(serve_webhook_until_stopped(application, endpoint))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
