@@ -18,7 +18,7 @@ examples (thirty passes and L2 1e-3 recalled 77 % where twelve passes and 1e-4 r
 the same 0.8 %); as a second opinion it moved English top-1 up on every tuning set (holdout4
 0.907 -> 0.933, holdout6 0.882 -> 0.926, holdout8 0.882 -> 0.897) with banking77's unseen lines
 still 0.985 declined. Plain Python, no numpy: about 3,200 short texts, thirty passes, about
-0.2 s added to building the index, once per knowledge base (the index cache keeps its 1,400
+0.13 s added to building the index, once per knowledge base (the index cache keeps its 1,400
 weights).
 """
 
