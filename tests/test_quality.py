@@ -87,7 +87,7 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 # Set 8: measured blind before round 4 (0.956 / 0.956 / 0.868, declined 2.0 %, out-of-scope 1.000;
 # before issue 16 0.897 / 0.779 / 0.853, 11.3 %, 0.788), tuned on in round 4: 0.956 / 0.956 / 0.897,
 # declined 0 %, out-of-scope declined 1.000.
-# Sets 9 and 10 are sealed (below).
+# Sets 9, 10 and 11 are sealed (below).
 # (top-1 floor per language, most on-topic declined in any one language, out-of-scope floor)
 ChatFloors = tuple[dict[str, float], float, float]
 CHAT_SETS: dict[str, ChatFloors] = {
@@ -117,16 +117,20 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
     assert_above_floors(responder, name, CHAT_SETS[name])
 
 
-# Sets 9 and 10: written blind in the same register and SEALED (never tuned on; only their
+# Sets 9, 10 and 11: written blind in the same register and SEALED (never tuned on; only their
 # summary lines were printed): what users will see. Set 9 before issue 16: 0.926 / 0.750 / 0.779,
 # declined 14.7 %, out-of-scope 0.833; after rounds 1-3 0.971 / 0.941 / 0.853, 2.0 %, 0.939; after
 # round 4 0.971 / 0.941 / 0.882, 0.5 % (en 1/68), 0.924. Set 10 before issue 16: 0.838 / 0.721 /
 # 0.765, 17.2 %, 0.864; after rounds 1-3 0.971 / 0.941 / 0.809, 3.4 %, 0.955; after round 4
-# 0.971 / 0.926 / 0.838, 1.5 % (en 3/68), 0.955. Floors a few points under, so a regression
-# fails; the issue's top-1 targets are met in zh-Hans only.
+# 0.971 / 0.926 / 0.838, 1.5 % (en 3/68), 0.955. Set 11, written after round 4 and measured
+# once: before issue 16 0.824 / 0.618 / 0.735, 18.1 %, 0.894; after rounds 1-3 0.897 / 0.794 /
+# 0.765, 4.4 %, 0.970; after round 4 0.897 / 0.794 / 0.809, 2.0 % (zh-Hant 2/68, en 2/68), 0.970.
+# Floors a few points under, so a regression fails; the issue's top-1 targets are not met on set
+# 11 in any language, and on sets 9-10 in zh-Hans only.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout9.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.91, "en": 0.85}, 0.03, 0.89),
     "holdout10.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.90, "en": 0.80}, 0.06, 0.92),
+    "holdout11.yaml": ({"zh-Hans": 0.87, "zh-Hant": 0.77, "en": 0.78}, 0.05, 0.94),
 }
 
 
