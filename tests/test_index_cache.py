@@ -49,6 +49,21 @@ def plant_marker(cache_dir: Path, section_id: str) -> None:
 
 
 @pytest.fixture(scope="module")
+def saved_index(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The index file a start saves for the real knowledge base, built once for this module."""
+    cache_dir = tmp_path_factory.mktemp("built")
+    cached_index(kb, MatchSettings(), cache_dir)
+    return (cache_dir / CACHE_FILE).read_bytes()
+
+
+def saved_in(cache_dir: Path, saved_index: bytes) -> Path:
+    """`cache_dir` as a start leaves it: the index saved there (a copy of the module's one)."""
+    path = cache_dir / CACHE_FILE
+    path.write_bytes(saved_index)
+    return path
+
+
+@pytest.fixture(scope="module")
 def questions() -> list[str]:
     return [question.q for question in load_labelled_questions(HELD_OUT)]
 
@@ -110,7 +125,7 @@ def test_an_unusable_file_is_replaced_by_a_fresh_index(
 
 def with_packed(state: dict[str, Any], part: str, change: Callable[[list[Any]], object]) -> dict[str, Any]:
     """The saved state with one packed column of numbers changed (as a list) and packed again."""
-    typecode = "d" if part in ("lift_values", "informativeness") else "I"
+    typecode = "d" if part in ("lift_values", "informativeness", "topic_weights") else "I"
     numbers = list(unpacked_doubles(state[part]) if typecode == "d" else unpacked_integers(state[part]))
     change(numbers)
     return {**state, part: packed(numbers, typecode)}
@@ -131,14 +146,28 @@ def set_first(value: object) -> Callable[[list[Any]], object]:
         ("informativeness", set_first(-math.inf)),
         ("lift_sizes", set_first(10**6)),  # postings that do not add up
         ("lift_values", list.pop),  # one value short
+        ("topic_weights", set_first(math.nan)),  # the topic model's weights are numbers too
+        ("topic_terms", set_first(10**6)),
+        ("topic_weights", list.pop),
     ],
-    ids=["label", "term", "known", "nan", "inf", "-inf", "sizes", "short"],
+    ids=[
+        "label",
+        "term",
+        "known",
+        "nan",
+        "inf",
+        "-inf",
+        "sizes",
+        "short",
+        "topic nan",
+        "topic term",
+        "topic short",
+    ],
 )
 def test_a_right_key_with_broken_contents_is_not_trusted(
-    kb: KnowledgeBase, tmp_path: Path, part: str, change: Callable[[list[Any]], object]
+    kb: KnowledgeBase, tmp_path: Path, saved_index: bytes, part: str, change: Callable[[list[Any]], object]
 ) -> None:
-    cached_index(kb, MatchSettings(), tmp_path)
-    path = tmp_path / CACHE_FILE
+    path = saved_in(tmp_path, saved_index)
     saved = json.loads(path.read_text(encoding="utf-8"))
     saved["state"] = with_packed(saved["state"], part, change)
     path.write_text(json.dumps(saved), encoding="utf-8")
@@ -160,22 +189,26 @@ def test_a_right_key_with_broken_contents_is_not_trusted(
         ("known", [1, 2, 3]),  # a list where packed numbers belong
         ("typo_deletions", {"cancl": ["cancel"]}),  # a list where the words are one string
         ("exact", {"some question": "no-such-label"}),
+        ("topic_bias", "nan"),
+        ("topic_bias", None),
     ],
 )
 def test_values_of_the_wrong_kind_are_refused(
-    kb: KnowledgeBase, tmp_path: Path, part: str, value: object
+    kb: KnowledgeBase, tmp_path: Path, saved_index: bytes, part: str, value: object
 ) -> None:
-    cached_index(kb, MatchSettings(), tmp_path)
-    path = tmp_path / CACHE_FILE
+    path = saved_in(tmp_path, saved_index)
     saved = json.loads(path.read_text(encoding="utf-8"))
     saved["state"][part] = value
     path.write_text(json.dumps(saved), encoding="utf-8")
     assert load_saved_index(path, index_key(kb, MatchSettings()), kb, MatchSettings()) is None
 
 
-def test_equal_postings_and_words_are_loaded_as_one_object(kb: KnowledgeBase, tmp_path: Path) -> None:
-    cached_index(kb, MatchSettings(), tmp_path)
-    loaded = load_saved_index(tmp_path / CACHE_FILE, index_key(kb, MatchSettings()), kb, MatchSettings())
+def test_equal_postings_and_words_are_loaded_as_one_object(
+    kb: KnowledgeBase, tmp_path: Path, saved_index: bytes
+) -> None:
+    loaded = load_saved_index(
+        saved_in(tmp_path, saved_index), index_key(kb, MatchSettings()), kb, MatchSettings()
+    )
     assert loaded is not None
     # The index's own tables (private: what is shared is a matter of memory, not of behaviour).
     postings = [posting for found in loaded._lift.values() for posting in found]
