@@ -226,6 +226,31 @@ def test_a_short_bank_question_with_cancel_in_it_is_still_declined(responder: Re
     assert isinstance(responder.understand("How do I cancel a transfer?"), Declined)
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "没关系，那就帮我推荐一个免费的景点吧。",
+        "没关系的，这个景点的评分是几分？",
+        "冇關係，咁你知唔知邊度有好嘢食？",
+        "never mind, what's a good hotel near the Tirana airport?",
+    ],
+)
+def test_an_acknowledgement_is_not_read_as_the_question(responder: Responder, message: str) -> None:
+    """Round 5: "没关系" alone was on-topic enough ("卡销了 账号没销 有关系吗") to answer a hotel question."""
+    assert isinstance(responder.understand(message), Declined)
+
+
+def test_the_everyday_chat_to_decline_holds_no_small_talk(responder: Responder, kb: KnowledgeBase) -> None:
+    """Its writers put "你好" and "thx 🙏" among the lines to decline; small talk gets its reply.
+
+    (The corpora are left as people wrote them: CrossWOZ's "好的，谢谢你" is answered as thanks.)
+    """
+    lines = kb.negatives["everyday-chat"]
+    assert len(lines) > 400
+    talk = [line for line in lines if responder.small_talk.detect(normalize_text(line)) is not None]
+    assert not talk
+
+
 # --- the personal plan asked for in words (issue 16, round 2) --------------------------------
 
 PLAN_NOW = 1_800_000_000.0
