@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.conversation.render import telegram_length
@@ -49,6 +49,7 @@ SETTINGS = settings(
 
 @SETTINGS
 @given(USER_TEXT)
+@example("\u0308\u200b\u20e5")  # a mark, an invisible space, a mark: NFKC reorders them once adjacent
 def test_normalize_is_total_and_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert len(once) <= MAX_QUESTION_CHARS

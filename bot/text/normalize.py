@@ -30,6 +30,10 @@ def normalize_text(raw: str) -> str:
     text = MENTION.sub(" ", text)
     text = (to_simplified(text) if HAN.search(text) else text).lower()
     text = text.replace("。", " ").replace("，", " ")
+    # Once more at the end: a character taken out above can leave two combining marks side by
+    # side in an order NFKC would swap ("\u0308\u200b\u20e5"), and a second pass must change
+    # nothing (found by hypothesis).
+    text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]
 
 
