@@ -91,7 +91,7 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 # its own): set 4 0.973 / 0.960 / 0.920, declined 0 %, out-of-scope 0.947; set 5 0.971 / 0.956 /
 # 0.956, 0 %, 1.000; set 6 0.956 / 0.956 / 0.985, 0.5 %, 0.955; set 7 0.985 / 0.971 / 0.897,
 # 0.5 %, 0.909; set 8 0.971 / 0.985 / 0.956, 0 %, 0.970.
-# Sets 9 to 14 are sealed (below).
+# Sets 10 to 14 are sealed (below); set 9 was until round 5.
 # (top-1 floor per language, most on-topic declined in any one language, out-of-scope floor)
 ChatFloors = tuple[dict[str, float], float, float]
 CHAT_SETS: dict[str, ChatFloors] = {
@@ -100,6 +100,8 @@ CHAT_SETS: dict[str, ChatFloors] = {
     "holdout6.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.95}, 0.04, 0.92),
     "holdout7.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.94, "en": 0.86}, 0.04, 0.87),
     "holdout8.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.95, "en": 0.92}, 0.04, 0.94),
+    # Set 9: sealed until round 5 (figures below with the sealed sets), then its zh-Hans misses read.
+    "holdout9.yaml": ({"zh-Hans": 0.89, "zh-Hant": 0.92, "en": 0.85}, 0.03, 0.92),
 }
 
 
@@ -122,7 +124,8 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
 
 
 # Sets 9 to 14: written blind in the same register and SEALED (never tuned on; only their
-# summary lines were printed): what users will see. Set 9 before issue 16: 0.926 / 0.750 / 0.779,
+# summary lines were printed): what users will see. Set 9 is a tuning set since round 5 (its
+# zh-Hans misses were read after its last figure below). Set 9 before issue 16: 0.926 / 0.750 / 0.779,
 # declined 14.7 %, out-of-scope 0.833; after rounds 1-3 0.971 / 0.941 / 0.853, 2.0 %, 0.939; after
 # round 4 0.971 / 0.941 / 0.882, 0.5 % (en 1/68), 0.924. Set 10 before issue 16: 0.838 / 0.721 /
 # 0.765, 17.2 %, 0.864; after rounds 1-3 0.971 / 0.941 / 0.809, 3.4 %, 0.955; after round 4
@@ -141,7 +144,6 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
 # Floors a few points under, so a regression fails; the issue's top-1 target (0.95) is met on five
 # of these eighteen figures (set 9 zh-Hant, set 10 zh-Hans, set 13 zh-Hans and zh-Hant, set 14 en).
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout9.yaml": ({"zh-Hans": 0.89, "zh-Hant": 0.92, "en": 0.85}, 0.03, 0.92),
     "holdout10.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.88, "en": 0.86}, 0.06, 0.90),
     "holdout11.yaml": ({"zh-Hans": 0.85, "zh-Hant": 0.83, "en": 0.83}, 0.05, 0.92),
     "holdout12.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.88, "en": 0.89}, 0.06, 0.87),
