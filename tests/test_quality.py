@@ -91,7 +91,7 @@ def test_every_answer_is_in_the_language_it_was_asked_in(responder: Responder) -
 # its own): set 4 0.973 / 0.960 / 0.920, declined 0 %, out-of-scope 0.947; set 5 0.971 / 0.956 /
 # 0.956, 0 %, 1.000; set 6 0.956 / 0.956 / 0.985, 0.5 %, 0.955; set 7 0.985 / 0.971 / 0.897,
 # 0.5 %, 0.909; set 8 0.971 / 0.985 / 0.956, 0 %, 0.970.
-# Sets 10 to 14 are sealed (below); set 9 was until round 5.
+# Sets 10 to 15 are sealed (below); set 9 was until round 5.
 # (top-1 floor per language, most on-topic declined in any one language, out-of-scope floor)
 ChatFloors = tuple[dict[str, float], float, float]
 CHAT_SETS: dict[str, ChatFloors] = {
@@ -123,7 +123,7 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
     assert_above_floors(responder, name, CHAT_SETS[name])
 
 
-# Sets 9 to 14: written blind in the same register and SEALED (never tuned on; only their
+# Sets 9 to 15: written blind in the same register and SEALED (never tuned on; only their
 # summary lines were printed): what users will see. Set 9 is a tuning set since round 5 (its
 # zh-Hans misses were read after its last figure below). Set 9 before issue 16: 0.926 / 0.750 / 0.779,
 # declined 14.7 %, out-of-scope 0.833; after rounds 1-3 0.971 / 0.941 / 0.853, 2.0 %, 0.939; after
@@ -141,14 +141,18 @@ def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Respon
 # after round 5 0.971 / 0.956 / 0.897, 1.0 % (zh-Hant 1/68, en 1/68), 0.894. Set 14, written after
 # round 5 and measured once: before issue 16 0.926 / 0.691 / 0.838, 12.3 %, 0.818; after round 4
 # 0.971 / 0.868 / 0.912, 1.0 %, 0.970; after round 5 0.941 / 0.912 / 0.956, 0.5 % (en 1/68), 0.939.
-# Floors a few points under, so a regression fails; the issue's top-1 target (0.95) is met on five
-# of these eighteen figures (set 9 zh-Hant, set 10 zh-Hans, set 13 zh-Hans and zh-Hant, set 14 en).
+# Set 15, written at the end of round 5 and measured once: before issue 16 0.838 / 0.691 / 0.838,
+# 16.2 %, 0.848; after round 4 0.882 / 0.853 / 0.941, 1.5 %, 1.000; after round 5 0.971 / 0.941 /
+# 0.941, 1.5 % (zh-Hant 1/68, en 2/68), 0.970. Floors a few points under, so a regression fails;
+# the issue's top-1 target (0.95) is met on six of these 21 figures (set 9 zh-Hant, set 10 zh-Hans,
+# set 13 zh-Hans and zh-Hant, set 14 en, set 15 zh-Hans).
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout10.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.88, "en": 0.86}, 0.06, 0.90),
     "holdout11.yaml": ({"zh-Hans": 0.85, "zh-Hant": 0.83, "en": 0.83}, 0.05, 0.92),
     "holdout12.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.88, "en": 0.89}, 0.06, 0.87),
     "holdout13.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.92, "en": 0.86}, 0.05, 0.86),
     "holdout14.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.88, "en": 0.92}, 0.05, 0.90),
+    "holdout15.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.91, "en": 0.91}, 0.06, 0.94),
 }
 
 
