@@ -66,7 +66,7 @@ def kb(kb: KnowledgeBase) -> KnowledgeBase:
 
 @pytest.fixture(scope="module")
 def saved_index(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The index file a start saves for the real knowledge base, built once for this module."""
+    """The index file a start saves for this module's knowledge base (the small one above), built once."""
     cache_dir = tmp_path_factory.mktemp("built")
     cached_index(kb, MatchSettings(), cache_dir)
     return (cache_dir / CACHE_FILE).read_bytes()
