@@ -106,12 +106,13 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
     assert_above_floors(responder, name, TRAINED_CHAT_SETS[name])
 
 
-# Sets 10 to 17: written blind in the same register and SEALED (never tuned on; only their
-# summary lines were ever printed): what users will see. Each file's header gives its figure per
-# round, the first of each measured before any change of that round. After round 6 (independent
-# writers' chat sets as examples): top-1 >= 0.95 on 18 of these 24 figures (after round 5: 6 of
-# 18); sets 16 and 17, written before round 6, meet it in every language. Floors a few points
-# under the round-6 figures, so a regression fails.
+# Sets 10 to 18: written blind and SEALED (never tuned on; only their summary lines were ever
+# printed): what users will see. Each file's header gives its figure per round, the first of each
+# measured before any change of that round. After round 6 (independent writers' chat sets as
+# examples): top-1 >= 0.95 on 20 of these 27 figures (after round 5: 6 of 18); sets 16 and 17,
+# written before round 6, meet it in every language. Set 18, written with another brief, gained
+# less (0.971 / 0.897 / 0.941 -> 1.000 / 0.941 / 0.971) and declines only 0.72 of its nearby
+# questions. Floors a few points under the round-6 figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.91}, 0.03, 0.95),
     "holdout11.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.88}, 0.03, 0.92),
@@ -121,6 +122,8 @@ SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.93, "en": 0.93}, 0.04, 0.94),
     "holdout16.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.94, "en": 0.94}, 0.04, 0.92),
     "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.93}, 0.04, 0.94),
+    # Written with another brief (no list of registers): its out-of-scope figure is the weak spot.
+    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.94}, 0.03, 0.69),
 }
 
 
@@ -144,3 +147,17 @@ def test_no_sealed_question_is_taught(kb: KnowledgeBase) -> None:
     for name in SEALED_CHAT_SETS:
         questions = load_labelled_questions(REPO / "tests" / "data" / name)
         assert not [q.q for q in questions if normalize_text(q.q) in taught], name
+
+
+# Set 19: written blind with another brief, like set 18, measured once after round 5 and once after
+# round 6 (figures in its header), then its out-of-scope misses were read: a TUNING SET. Questions
+# about an Albanian number that are not about ending it are answered with a step (out-of-scope
+# declined 0.727): the known gap its floor keeps in sight.
+TUNING_CHAT_SETS: dict[str, ChatFloors] = {
+    "holdout19.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.87}, 0.03, 0.70),
+}
+
+
+@pytest.mark.parametrize("name", TUNING_CHAT_SETS)
+def test_the_chat_register_tuning_sets_stay_above_their_floors(responder: Responder, name: str) -> None:
+    assert_above_floors(responder, name, TUNING_CHAT_SETS[name])
