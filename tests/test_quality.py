@@ -106,24 +106,26 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
     assert_above_floors(responder, name, TRAINED_CHAT_SETS[name])
 
 
-# Sets 10 to 18: written blind and SEALED (never tuned on; only their summary lines were ever
-# printed): what users will see. Each file's header gives its figure per round, the first of each
-# measured before any change of that round. After round 6 (independent writers' chat sets as
-# examples): top-1 >= 0.95 on 20 of these 27 figures (after round 5: 6 of 18); sets 16 and 17,
-# written before round 6, meet it in every language. Set 18, written with another brief, gained
-# less (0.971 / 0.897 / 0.941 -> 1.000 / 0.941 / 0.971) and declines only 0.72 of its nearby
-# questions. Floors a few points under the round-6 figures, so a regression fails.
+# Sets 10 to 18, 20 and 21: written blind and SEALED (never tuned on; only their summary lines
+# were ever printed): what users will see. Each file's header gives its figure per round, the first
+# of each measured before any change of that round. Sets 10-17 share one brief (a list of chat
+# registers); 18, 20 and 21 were written with others (real people as they would type, no list).
+# After round 7: top-1 >= 0.95 on 23 of these 33 figures; out-of-scope declined >= 0.90 on all but
+# set 18 (0.846) and set 20 (0.894); on-topic declined <= 0.015 on every set. Floors a few points
+# under the round-7 figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.91}, 0.03, 0.95),
-    "holdout11.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.88}, 0.03, 0.92),
-    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.93, "en": 0.94}, 0.04, 0.91),
-    "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.93, "en": 0.91}, 0.05, 0.91),
+    "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.97, "en": 0.89}, 0.03, 0.95),
+    "holdout11.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.87}, 0.03, 0.95),
+    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.93, "en": 0.94}, 0.04, 0.92),
+    "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.93, "en": 0.91}, 0.05, 0.94),
     "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.95}, 0.03, 0.94),
-    "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.93, "en": 0.93}, 0.04, 0.94),
-    "holdout16.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.94, "en": 0.94}, 0.04, 0.92),
-    "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.93}, 0.04, 0.94),
-    # Written with another brief (no list of registers): its out-of-scope figure is the weak spot.
-    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.94}, 0.03, 0.69),
+    "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.93, "en": 0.94}, 0.04, 0.94),
+    "holdout16.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.94}, 0.04, 0.94),
+    "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.95),
+    # Written with other briefs (no list of registers): nearby questions are their weak spot.
+    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.94}, 0.03, 0.81),
+    "holdout20.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.91}, 0.04, 0.86),
+    "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.88}, 0.05, 0.88),
 }
 
 
@@ -151,10 +153,10 @@ def test_no_sealed_question_is_taught(kb: KnowledgeBase) -> None:
 
 # Set 19: written blind with another brief, like set 18, measured once after round 5 and once after
 # round 6 (figures in its header), then its out-of-scope misses were read: a TUNING SET. Questions
-# about an Albanian number that are not about ending it are answered with a step (out-of-scope
-# declined 0.727): the known gap its floor keeps in sight.
+# about an Albanian number that are not about ending it were answered with a step (out-of-scope
+# declined 0.727 after round 6, 0.848 after round 7): the known gap its floor keeps in sight.
 TUNING_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout19.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.87}, 0.03, 0.70),
+    "holdout19.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.89}, 0.03, 0.81),
 }
 
 
