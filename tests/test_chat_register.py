@@ -103,6 +103,10 @@ def test_thanks_and_greetings_around_a_question_do_not_push_it_out(
         ("新买的sim卡怎么激活", DeclineReason.NOT_COVERED),
         ("just got an albanian sim, how do I activate it", DeclineReason.NOT_COVERED),
         ("cancel my credit card", DeclineReason.OTHER_ACCOUNT),
+        # Round 7: an Albanian card being used or bought, not ended
+        ("我想再买一张阿尔巴尼亚的卡，可以寄到国内吗", DeclineReason.NOT_COVERED),
+        ("有没有人卖阿尔巴尼亚号码 接码用", DeclineReason.NOT_COVERED),
+        ("希腊的vodafone卡怎么注销", DeclineReason.ELSEWHERE),
     ],
 )
 def test_topic_adjacent_questions_get_the_specific_decline(
@@ -121,6 +125,10 @@ def test_topic_adjacent_questions_get_the_specific_decline(
         "my Raiffeisen app is linked to this number, unlink it before cancelling?",
         "一直不充值的话号码会怎么样",  # not topping up is how a number lapses: ours
         "銀行帳戶綁了這個門號，註銷前要先解綁嗎",  # an account tied to the number: ours
+        # Round 7: opening and topping up in the words, one step plainly asked ("开卡用的" is how it
+        # was registered; 儲值金 is the credit left on it)
+        "换了新护照 当初开卡用的是旧的 去店里还能办吗",
+        "卡內仲有啲儲值金，會唔會影響申請取消",
     ],
 )
 def test_questions_that_only_mention_those_words_are_still_answered(

@@ -92,6 +92,10 @@ class DecisionSettings:
     # (round 4 of issue 16: 0.92, recalling 77 % of examples; round 5, with twice the examples and
     # the everyday chat to decline: 0.96, recalling 68 %, where 0.92 let 1.7 % through).
     second_opinion: float = 0.96
+    # A word of a service we do not cover (开卡, 儲值) declines a message whatever else it says,
+    # unless one step is this sure and the negative sources hold no more than
+    # max_unclear_negative_share (round 7 of issue 16: "开卡用的是旧护照，还能办吗" was declined).
+    cue_outweighed_above: float = 0.95
 
 
 @dataclass(frozen=True)
@@ -193,9 +197,10 @@ class Responder:
         label = find_step_reference(normalized)
         canonical = self.kb.synonyms.canonicalize(normalized)
         certain = None if label else self.kb.out_of_scope_cues.certain(canonical, normalized)
-        if certain is not None:  # another country's SIM, a top-up, a bank account: whatever else it says
-            return Declined(_DECLINE_REASONS[certain])
         ranking = self.index.rank(normalized)
+        if certain is not None and not self._cue_outweighed(certain, ranking):
+            # another country's SIM, a top-up, a bank account: whatever else it says
+            return Declined(_DECLINE_REASONS[certain])
         ending = (
             self.kb.out_of_scope_cues.ends_a_number(canonical)
             and ranking.chinese_words + ranking.english_words >= self.settings.min_ending_words
@@ -243,6 +248,20 @@ class Responder:
                 return self._declined(canonical, shown)
             return Clarify(tuple(Candidate(c.id, round(c.score, 4)) for c in close))
         return Answered(best.id, candidates=shown)
+
+    def _cue_outweighed(self, certain: str, ranking: Ranking) -> bool:
+        """A service word (开卡, 儲值, topup) in a message that is plainly one step of ours.
+
+        "开卡用的是旧护照，还能办吗" (the card was registered with an old passport) and "卡裡還有一點
+        儲值金，會不會卡住申請" (credit left on it) use the words of opening and topping up a card, and
+        the index is sure they are store-documents and submit-request, with nothing of the negative
+        sources. Another country's operator or another account is never outweighed.
+        """
+        return (
+            certain == OutOfScopeKind.NOT_COVERED
+            and ranking.negative_share <= self.settings.max_unclear_negative_share
+            and _best_section(ranking) >= self.settings.cue_outweighed_above
+        )
 
     def _declined(self, canonical: str, shown: tuple[Candidate, ...]) -> Declined:
         """A decline that says what the message seems to be about, where its words tell."""
