@@ -107,6 +107,8 @@ def test_thanks_and_greetings_around_a_question_do_not_push_it_out(
         ("我想再买一张阿尔巴尼亚的卡，可以寄到国内吗", DeclineReason.NOT_COVERED),
         ("有没有人卖阿尔巴尼亚号码 接码用", DeclineReason.NOT_COVERED),
         ("希腊的vodafone卡怎么注销", DeclineReason.ELSEWHERE),
+        ("国内的手机卡不想要了 怎么销号", DeclineReason.ELSEWHERE),
+        ("how do I cancel my UK sim card", DeclineReason.ELSEWHERE),
     ],
 )
 def test_topic_adjacent_questions_get_the_specific_decline(
@@ -129,6 +131,7 @@ def test_topic_adjacent_questions_get_the_specific_decline(
         # was registered; 儲值金 is the credit left on it)
         "换了新护照 当初开卡用的是旧的 去店里还能办吗",
         "卡內仲有啲儲值金，會唔會影響申請取消",
+        "回国后国内的手机卡还在用 阿尔巴尼亚的卡想注销",  # the Albanian card is the one asked about
     ],
 )
 def test_questions_that_only_mention_those_words_are_still_answered(
