@@ -255,7 +255,8 @@ class Responder:
         "开卡用的是旧护照，还能办吗" (the card was registered with an old passport) and "卡裡還有一點
         儲值金，會不會卡住申請" (credit left on it) use the words of opening and topping up a card, and
         the index is sure they are store-documents and submit-request, with nothing of the negative
-        sources. Another country's operator or another account is never outweighed.
+        sources. Another country's operator is never outweighed, nor another account: with a
+        bank's name allowed too, "银行卡丢了怎么挂失" was answered with lost-card.
         """
         return (
             certain == OutOfScopeKind.NOT_COVERED
