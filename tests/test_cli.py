@@ -15,15 +15,16 @@ from bot.cli import main
 from bot.kb.base import DEFAULT_KB_DIR
 from bot.kb.checks import REQUIRED_SECTION_IDS
 from tests.cli import REPO, InProcessCli, run_cli
+from tests.kb_copies import small_knowledge_copy
 
 TOKEN = "123456789:AAE2eTestTokenForTheFakeBotApiServer"
 
 
 @pytest.fixture
 def retitled_kb(tmp_path: Path) -> Path:
-    """A copy of the knowledge base whose step 4 has a title no other copy has."""
-    copy = tmp_path / "retitled-kb"
-    shutil.copytree(DEFAULT_KB_DIR, copy)
+    """A copy of the knowledge base whose step 4 has a title no other copy has (a small copy:
+    the tests that use it start `ask`, which builds the copy's index)."""
+    copy = small_knowledge_copy(tmp_path / "retitled-kb")
     guide = copy / "guide.yaml"
     text = guide.read_text(encoding="utf-8")
     guide.write_text(text.replace("zh-Hans: 去营业厅办理", "zh-Hans: 复制品里的第四步", 1), encoding="utf-8")

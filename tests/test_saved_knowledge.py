@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from bot.kb.base import DEFAULT_KB_DIR, KnowledgeBase, load_knowledge_base
 from bot.kb.problems import KnowledgeBaseError
 from bot.kb.saved import CACHE_FILE, FORMAT, knowledge_key, load_saved_knowledge_base
+from tests.kb_copies import small_knowledge_copy
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -175,11 +176,22 @@ JSON_VALUES = st.recursive(
 )
 
 
+@pytest.fixture(scope="module")
+def small_warm_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small copy of the knowledge base and the cache its first load leaves: the test below
+    reads, alters and loads the saved file 150 times, and any knowledge base shows the checks."""
+    kb_dir = small_knowledge_copy(tmp_path_factory.mktemp("kb") / "knowledge")
+    cache_dir = tmp_path_factory.mktemp("cache")
+    load_knowledge_base(kb_dir, cache_dir=cache_dir)
+    return kb_dir, cache_dir
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_json_saved_under_the_right_key_loads_or_is_refused_never_raises(
-    warm_cache: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+    small_warm_cache: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
 ) -> None:
+    kb_dir, warm_cache = small_warm_cache
     saved = json.loads((warm_cache / CACHE_FILE).read_text(encoding="utf-8"))
     part = data.draw(st.sampled_from([None, *sorted(saved["state"])]))
     saved["state"] = (
@@ -188,5 +200,5 @@ def test_any_json_saved_under_the_right_key_loads_or_is_refused_never_raises(
     cache_dir = tmp_path_factory.mktemp("cache")
     shutil.copy(warm_cache / "traditional.json", cache_dir)
     (cache_dir / CACHE_FILE).write_text(json.dumps({**saved, "format": FORMAT}), encoding="utf-8")
-    loaded = load_saved_knowledge_base(DEFAULT_KB_DIR, cache_dir)
+    loaded = load_saved_knowledge_base(kb_dir, cache_dir)
     assert loaded is None or isinstance(loaded, KnowledgeBase)

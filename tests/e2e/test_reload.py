@@ -17,15 +17,15 @@ from bot.telegram.runtime.app import AnyApplication, desk_of
 from bot.telegram.runtime.watcher import watch_knowledge_base
 from fake_telegram import FakeBotApi
 from tests.e2e.conftest import ADMIN_ID, StartBot, reply_to
+from tests.kb_copies import small_knowledge_copy
 
 VISITOR = 601
 
 
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_KB_DIR, copy)
-    return copy
+    """A small copy: each reload here builds its index, and the mechanics are the same for any."""
+    return small_knowledge_copy(tmp_path / "knowledge")
 
 
 def retitle_step_four(kb_dir: Path, title: str, old: str = "去营业厅办理") -> None:
