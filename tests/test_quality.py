@@ -111,7 +111,7 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
 # of each measured before any change of that round. Sets 10-17 share one brief (a list of chat
 # registers); 18, 20 and 21 were written with others (real people as they would type, no list).
 # At the end of round 7: top-1 >= 0.95 on 24 of these 33 figures (pooled over the eleven sets
-# 0.987 / 0.960 / 0.957); out-of-scope declined >= 0.90 on all but set 18 (0.862); on-topic
+# 0.987 / 0.960 / 0.949); out-of-scope declined >= 0.90 on all but set 18 (0.862); on-topic
 # declined <= 0.015 on every set. Floors a few points under those figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.97, "en": 0.89}, 0.03, 0.95),
