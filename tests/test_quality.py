@@ -110,21 +110,22 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
 # were ever printed): what users will see. Each file's header gives its figure per round, the first
 # of each measured before any change of that round. Sets 10-17 share one brief (a list of chat
 # registers); 18, 20 and 21 were written with others (real people as they would type, no list).
-# At the end of round 7: top-1 >= 0.95 on 24 of these 33 figures (pooled over the eleven sets
-# 0.987 / 0.960 / 0.949); out-of-scope declined >= 0.90 on all but set 18 (0.862); on-topic
-# declined <= 0.015 on every set. Floors a few points under those figures, so a regression fails.
+# At the end of round 7 (with six English writer sets of other voices): top-1 >= 0.95 on 24 of
+# these 33 figures (pooled over the eleven sets 0.985 / 0.960 / 0.959); out-of-scope declined
+# >= 0.90 on all but set 18 (0.846) and set 20 (0.894); on-topic declined <= 0.015 on every set.
+# Floors a few points under those figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.97, "en": 0.89}, 0.03, 0.95),
-    "holdout11.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.87}, 0.03, 0.95),
-    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.92),
+    "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.97, "en": 0.91}, 0.03, 0.97),
+    "holdout11.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.89}, 0.03, 0.95),
+    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.95}, 0.03, 0.92),
     "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.91}, 0.05, 0.94),
-    "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.95}, 0.03, 0.94),
+    "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.97}, 0.03, 0.94),
     "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.94),
-    "holdout16.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.94),
+    "holdout16.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.94, "en": 0.95}, 0.03, 0.94),
     "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.95),
     # Written with other briefs (no list of registers): nearby questions are their weak spot.
-    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.92, "en": 0.94}, 0.03, 0.83),
-    "holdout20.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.91}, 0.04, 0.88),
+    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.92, "en": 0.94}, 0.03, 0.81),
+    "holdout20.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.90, "en": 0.92}, 0.04, 0.86),
     "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.88}, 0.05, 0.88),
 }
 
