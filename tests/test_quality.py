@@ -127,6 +127,11 @@ SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.92, "en": 0.94}, 0.03, 0.81),
     "holdout20.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.90, "en": 0.92}, 0.04, 0.86),
     "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.88}, 0.05, 0.88),
+    # Round 8: 81 on-topic and 27 out-of-scope a language; 22 with the registers brief, 23 with the
+    # real-people one, 24 with one of moments (before, during, after, when it went wrong).
+    "holdout22.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.95),
+    "holdout23.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.93, "en": 0.93}, 0.03, 0.94),
+    "holdout24.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.86}, 0.03, 0.83),
 }
 
 
