@@ -14,6 +14,7 @@ from bot.kb.base import KnowledgeBase
 from bot.text.clauses import is_one_word, split_clauses
 from bot.text.normalize import normalize_text
 from bot.understanding.answer import Responder
+from bot.understanding.cues import OutOfScopeKind
 from bot.understanding.outcomes import Answered, Clarify, Declined, DeclineReason, SmallTalk
 
 SETTINGS = settings(
@@ -109,6 +110,19 @@ def test_thanks_and_greetings_around_a_question_do_not_push_it_out(
         ("希腊的vodafone卡怎么注销", DeclineReason.ELSEWHERE),
         ("国内的手机卡不想要了 怎么销号", DeclineReason.ELSEWHERE),
         ("how do I cancel my UK sim card", DeclineReason.ELSEWHERE),
+        # Round 8: keeping a number alive by topping up, using it (balance, PUK, owner), another
+        # place's card named by the place, more operators, a Vodafone named the other way round
+        ("想保号，一年最少要充多少钱才不会过期", DeclineReason.NOT_COVERED),
+        ("點樣先唔會過期？要幾耐增值一次", DeclineReason.NOT_COVERED),
+        ("how much do I need to top up so my albanian number doesn't expire", DeclineReason.NOT_COVERED),
+        ("how do I check my balance on my vodafone albania sim", DeclineReason.NOT_COVERED),
+        ("手机提示输入PUK码，怎么办", DeclineReason.NOT_COVERED),
+        ("想把這個門號過戶給我弟", DeclineReason.NOT_COVERED),
+        ("大陸的手機卡人在國外怎麼註銷", DeclineReason.ELSEWHERE),
+        ("how do I cancel my Grameenphone sim", DeclineReason.ELSEWHERE),
+        ("cancel my egyptian vodafone line", DeclineReason.ELSEWHERE),
+        ("how do I cancel my nigerian sim card", DeclineReason.ELSEWHERE),
+        ("how do I close my bank account, it uses my albanian number", DeclineReason.OTHER_ACCOUNT),
     ],
 )
 def test_topic_adjacent_questions_get_the_specific_decline(
@@ -132,6 +146,13 @@ def test_topic_adjacent_questions_get_the_specific_decline(
         "换了新护照 当初开卡用的是旧的 去店里还能办吗",
         "卡內仲有啲儲值金，會唔會影響申請取消",
         "回国后国内的手机卡还在用 阿尔巴尼亚的卡想注销",  # the Albanian card is the one asked about
+        # Round 8: the operator checking the balance is a step (submit-request); topping up as a
+        # past habit is not asking how to keep the number; an account that uses this number
+        "客服说要先查余额，这是什么意思",
+        "they said they will check my balance before closing it, normal?",
+        "网上买的保号卡，每年充点话费，现在不想要了",
+        "My Albanian bank account uses this number for OTP, should I change it at the bank first?",
+        "销户一个月了信用卡账单上又出现一笔vodafone的费用 什么情况",
     ],
 )
 def test_questions_that_only_mention_those_words_are_still_answered(
@@ -345,3 +366,20 @@ def test_a_question_of_few_known_words_all_pointing_at_one_step_is_answered_not_
 
 def test_a_single_word_still_gets_choices(responder: Responder) -> None:
     assert isinstance(responder.understand("護照"), Clarify)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("英国的sim卡怎么注销", OutOfScopeKind.ELSEWHERE),
+        ("my uk sim card, how to cancel", OutOfScopeKind.ELSEWHERE),
+        ("人在英国sim卡怎么注销", None),  # where the person is, not whose card: no 的, no space
+        ("国内买的保号卡怎么注销", None),  # an Albanian card bought from home: our very users
+        ("i'm in the uk, sim still works after cancelling?", None),
+    ],
+)
+def test_a_place_names_a_card_only_when_its_card_word_follows_in_its_own_script(
+    kb: KnowledgeBase, text: str, kind: str | None
+) -> None:
+    normalized = normalize_text(text)
+    assert kb.out_of_scope_cues.certain(kb.synonyms.canonicalize(normalized), normalized) == kind

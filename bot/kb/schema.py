@@ -130,8 +130,11 @@ class OutOfScopeCuesFile(_Strict):
     """synonyms.yaml `out_of_scope:`: word lists that give a decline its reason (issue 16)."""
 
     elsewhere: list[Text] = Field(default_factory=list)
+    places: list[Text] = Field(default_factory=list)
+    place_cards: list[Text] = Field(default_factory=list)
     albania: list[Text] = Field(default_factory=list)
     not_covered: list[Text] = Field(default_factory=list)
+    topping_up_to_keep: list[Text] = Field(default_factory=list)
     other_account: list[Text] = Field(default_factory=list)
     cancelling: list[Text] = Field(default_factory=list)
     linking: list[Text] = Field(default_factory=list)
