@@ -23,6 +23,13 @@ from bot.text.language import LANGUAGES, Lang, clear_language, detect_language, 
         ("🙂🙂", "zh-Hans"),
         ("", "zh-Hans"),
         ("卡", "zh-Hans"),  # the same in both scripts: simplified by default
+        # English with a Chinese name in it is English; Chinese with English words is Chinese
+        ("I got a 保号卡 in Tirana years ago and never use it now, how do I stop it for good", "en"),
+        ("can I do 转网 to One and keep the number, or must I cancel", "en"),
+        ("sim卡已经注销了 but still getting sms, why", "zh-Hans"),
+        ("vodafone albania top up點搞", "zh-Hant"),
+        ("Telekom Albania = One 嗎", "zh-Hant"),
+        ("我想cancel張卡", "zh-Hant"),
     ],
 )
 def test_detect_language(text: str, lang: str) -> None:

@@ -25,6 +25,11 @@ _CANTONESE = frozenset("咗唔嘅喺冇啲嘢咩佢哋嗰畀攞㗎嚟噉咁睇�
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 _CLEAR_ENGLISH_WORDS = 3  # "how to cancel": English; "ok thanks", "SIM?" could be anyone's
 _CLEAR_CHINESE_CHARACTERS = 2
+# A mixed message reads as English with this many English words per Han character, and at least
+# _MIXED_ENGLISH_WORDS of them: "vodafone albania top up點搞" and "Telekom Albania = One 嗎" are
+# Hong Kong Chinese with English names in them.
+_ENGLISH_OVER_HAN = 3
+_MIXED_ENGLISH_WORDS = 5
 
 
 class Script(Enum):
@@ -52,11 +57,17 @@ def parse_language(value: str) -> Lang | None:
 def detect_script(text: str) -> Script:
     """The script of a message, @mentions ignored.
 
-    Any Han character makes it Chinese (users mix in "SIM" or "ICCID"). One character that
-    exists only in traditional (遺, 註) or only in simplified writing (们, 销) settles which.
+    Han characters make it Chinese (users mix in "SIM" or "ICCID": "sim卡怎么注销", "cancel張卡")
+    unless English words outnumber them three to one, five words at least: "I have one 保号卡 from
+    Albania, how do I stop it" is English with a Chinese name in it (round 8 of issue 16: writers
+    of English wrote such lines and were answered in Chinese). One character that exists only in
+    traditional (遺, 註) or only in simplified writing (们, 销) settles which Chinese.
     """
     text = MENTION.sub(" ", unicodedata.normalize("NFKC", text))
     han = "".join(HAN.findall(text))
+    english_words = len(_ENGLISH_WORD.findall(text))
+    if han and english_words >= max(_MIXED_ENGLISH_WORDS, _ENGLISH_OVER_HAN * len(han)):
+        return Script.LATIN
     if han:
         if any(a != b for a, b in zip(han, characters_to_simplified(han), strict=False)):
             return Script.TRADITIONAL
