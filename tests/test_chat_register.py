@@ -123,6 +123,8 @@ def test_thanks_and_greetings_around_a_question_do_not_push_it_out(
         ("cancel my egyptian vodafone line", DeclineReason.ELSEWHERE),
         ("how do I cancel my nigerian sim card", DeclineReason.ELSEWHERE),
         ("how do I close my bank account, it uses my albanian number", DeclineReason.OTHER_ACCOUNT),
+        ("how do I cancel my spotify, it takes money every month", DeclineReason.OTHER_ACCOUNT),
+        ("how do I register my new sim with my passport", DeclineReason.NOT_COVERED),
     ],
 )
 def test_topic_adjacent_questions_get_the_specific_decline(
@@ -153,6 +155,7 @@ def test_topic_adjacent_questions_get_the_specific_decline(
         "网上买的保号卡，每年充点话费，现在不想要了",
         "My Albanian bank account uses this number for OTP, should I change it at the bank first?",
         "销户一个月了信用卡账单上又出现一笔vodafone的费用 什么情况",
+        "my spotify is linked to this albanian number, change it before I cancel?",
     ],
 )
 def test_questions_that_only_mention_those_words_are_still_answered(
