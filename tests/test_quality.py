@@ -106,32 +106,35 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
     assert_above_floors(responder, name, TRAINED_CHAT_SETS[name])
 
 
-# Sets 10 to 18, 20 and 21: written blind and SEALED (never tuned on; only their summary lines
+# Sets 10 to 18 and 20 to 26: written blind and SEALED (never tuned on; only their summary lines
 # were ever printed): what users will see. Each file's header gives its figure per round, the first
-# of each measured before any change of that round. Sets 10-17 share one brief (a list of chat
-# registers); 18, 20 and 21 were written with others (real people as they would type, no list).
-# At the end of round 7 (with six English writer sets of other voices): top-1 >= 0.95 on 24 of
-# these 33 figures (pooled over the eleven sets 0.985 / 0.960 / 0.959); out-of-scope declined
-# >= 0.90 on all but set 18 (0.846) and set 20 (0.894); on-topic declined <= 0.015 on every set.
-# Floors a few points under those figures, so a regression fails.
+# of each measured before any change of that round (25 and 26: written after round 8's last change
+# and measured once). Sets 10-17, 22 and 25 share one brief (a list of chat registers); the others
+# were written with briefs that list no style (real people as they would type; moments).
+# At the end of round 8: top-1 >= 0.95 on 37 of these 48 figures (pooled over the sixteen sets
+# 0.984 / 0.964 / 0.947); out-of-scope declined >= 0.90 on all but set 18 (0.877) and set 24
+# (0.889), pooled 0.958; on-topic declined <= 0.015 on every set.
+# Floors about two questions under those figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.97, "en": 0.91}, 0.03, 0.97),
-    "holdout11.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.89}, 0.03, 0.95),
-    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.95}, 0.03, 0.92),
-    "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.91}, 0.05, 0.94),
-    "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.97}, 0.03, 0.94),
-    "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.94),
-    "holdout16.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.94, "en": 0.95}, 0.03, 0.94),
-    "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.95),
+    "holdout11.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.91, "en": 0.89}, 0.03, 0.97),
+    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.92, "en": 0.94}, 0.03, 0.92),
+    "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.91}, 0.05, 0.94),
+    "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.95}, 0.03, 0.95),
+    "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.92}, 0.03, 0.94),
+    "holdout16.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.95, "en": 0.95}, 0.03, 0.95),
+    "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.92}, 0.03, 0.97),
     # Written with other briefs (no list of registers): nearby questions are their weak spot.
-    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.92, "en": 0.94}, 0.03, 0.81),
-    "holdout20.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.90, "en": 0.92}, 0.04, 0.86),
-    "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.88}, 0.05, 0.88),
-    # Round 8: 81 on-topic and 27 out-of-scope a language; 22 with the registers brief, 23 with the
-    # real-people one, 24 with one of moments (before, during, after, when it went wrong).
-    "holdout22.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.95),
-    "holdout23.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.93, "en": 0.93}, 0.03, 0.94),
-    "holdout24.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.86}, 0.03, 0.83),
+    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.94}, 0.03, 0.84),
+    "holdout20.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.91}, 0.03, 0.87),
+    "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.88}, 0.05, 0.90),
+    # Round 8: 81 on-topic and 27 out-of-scope a language; 22 and 25 with the registers brief, 23
+    # and 26 with the real-people one, 24 with one of moments (before, during, after, gone wrong).
+    "holdout22.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.92}, 0.03, 0.94),
+    "holdout23.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.92, "en": 0.92}, 0.03, 0.94),
+    "holdout24.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.85}, 0.03, 0.85),
+    "holdout25.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.89, "en": 0.93}, 0.03, 0.97),
+    "holdout26.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.89}, 0.03, 0.87),
 }
 
 
@@ -162,7 +165,7 @@ def test_no_sealed_question_is_taught(kb: KnowledgeBase) -> None:
 # about an Albanian number that are not about ending it were answered with a step (out-of-scope
 # declined 0.727 after round 6, 0.848 after round 7): the known gap its floor keeps in sight.
 TUNING_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout19.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.89}, 0.03, 0.81),
+    "holdout19.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.92}, 0.03, 0.89),
 }
 
 
