@@ -156,6 +156,7 @@ def test_topic_adjacent_questions_get_the_specific_decline(
         "My Albanian bank account uses this number for OTP, should I change it at the bank first?",
         "销户一个月了信用卡账单上又出现一笔vodafone的费用 什么情况",
         "my spotify is linked to this albanian number, change it before I cancel?",
+        "my telegram account runs on this exact number, if I cancel the sim do I lose it?",
     ],
 )
 def test_questions_that_only_mention_those_words_are_still_answered(
