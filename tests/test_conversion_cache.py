@@ -45,6 +45,7 @@ def plant(cache_dir: Path, kb: KnowledgeBase, **changes: object) -> None:
     path.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
 
 
+@pytest.mark.slow  # fresh Python processes: what a start loads
 def test_the_second_start_loads_no_traditional_converter(kb: KnowledgeBase, tmp_path: Path) -> None:
     first = load_in_fresh_process(tmp_path)
     assert "s2twp" in first["converters"]
@@ -58,6 +59,7 @@ def test_the_second_start_loads_no_traditional_converter(kb: KnowledgeBase, tmp_
     assert load_in_fresh_process(tmp_path)["title"] == "PLANTED"  # the saved conversions are what is used
 
 
+@pytest.mark.slow  # fresh Python processes: what a start loads
 def test_conversions_saved_by_another_opencc_are_not_used(kb: KnowledgeBase, tmp_path: Path) -> None:
     load_in_fresh_process(tmp_path)
     plant(tmp_path, kb, opencc="0.0.1")

@@ -64,6 +64,7 @@ def test_the_saved_knowledge_base_is_the_one_the_yaml_gives(
     assert load_knowledge_base(cache_dir=cache_dir).sections[0].title["en"] == "Planted"  # it was used
 
 
+@pytest.mark.slow  # a fresh Python process: what a warm start imports
 def test_a_warm_start_imports_neither_pydantic_nor_yaml(warm_cache: Path) -> None:
     code = (
         "import sys\nfrom bot.cli import main\n"

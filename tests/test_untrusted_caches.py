@@ -64,6 +64,7 @@ def copy_of(warm_cache: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow  # `python -m bot` in fresh processes
 @pytest.mark.parametrize("name", [INDEX_FILE, CONVERSIONS_FILE, KNOWLEDGE_FILE])
 def test_a_cache_nested_too_deep_for_the_parser_is_made_afresh(
     warm_cache: Path, small_kb: Path, tmp_path: Path, name: str
@@ -77,6 +78,7 @@ def test_a_cache_nested_too_deep_for_the_parser_is_made_afresh(
     assert json.loads((cache_dir / name).read_text(encoding="utf-8"))["format"]  # rewritten whole
 
 
+@pytest.mark.slow  # `python -m bot` in fresh processes
 @pytest.mark.parametrize("written", ["as JSON", "packed"])
 def test_nan_in_a_saved_index_is_not_a_number_the_bot_uses(
     warm_cache: Path, small_kb: Path, tmp_path: Path, written: str
@@ -98,6 +100,7 @@ def test_nan_in_a_saved_index_is_not_a_number_the_bot_uses(
     assert "NaN" not in asked.stdout
 
 
+@pytest.mark.slow  # `python -m bot` in fresh processes
 def test_altered_conversions_are_discarded_not_blamed_on_the_yaml(
     warm_cache: Path, small_kb: Path, tmp_path: Path, kb: KnowledgeBase
 ) -> None:

@@ -65,8 +65,7 @@ def detect_script(text: str) -> Script:
     """
     text = MENTION.sub(" ", unicodedata.normalize("NFKC", text))
     han = "".join(HAN.findall(text))
-    english_words = len(_ENGLISH_WORD.findall(text))
-    if han and english_words >= max(_MIXED_ENGLISH_WORDS, _ENGLISH_OVER_HAN * len(han)):
+    if han and len(_ENGLISH_WORD.findall(text)) >= max(_MIXED_ENGLISH_WORDS, _ENGLISH_OVER_HAN * len(han)):
         return Script.LATIN
     if han:
         if any(a != b for a, b in zip(han, characters_to_simplified(han), strict=False)):
