@@ -135,6 +135,10 @@ SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout24.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.85}, 0.03, 0.85),
     "holdout25.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.89, "en": 0.93}, 0.03, 0.97),
     "holdout26.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.89}, 0.03, 0.87),
+    # Round 9: the same three briefs again (27 registers, 28 real people, 29 moments).
+    "holdout27.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.88}, 0.03, 0.92),
+    "holdout28.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.90}, 0.03, 0.85),
+    "holdout29.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.93, "en": 0.86}, 0.03, 0.90),
 }
 
 
