@@ -116,29 +116,29 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
 # (0.889), pooled 0.958; on-topic declined <= 0.015 on every set.
 # Floors about two questions under those figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.97, "en": 0.91}, 0.03, 0.97),
-    "holdout11.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.91, "en": 0.89}, 0.03, 0.97),
-    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.92, "en": 0.94}, 0.03, 0.92),
-    "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.91}, 0.05, 0.94),
-    "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.95}, 0.03, 0.95),
-    "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.92}, 0.03, 0.94),
-    "holdout16.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.95, "en": 0.95}, 0.03, 0.95),
-    "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.92}, 0.03, 0.97),
+    "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.97),
+    "holdout11.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.91}, 0.03, 0.97),
+    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.92, "en": 0.97}, 0.03, 0.92),
+    "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.92}, 0.05, 0.94),
+    "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.92, "en": 0.95}, 0.03, 0.95),
+    "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.95}, 0.03, 0.94),
+    "holdout16.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.97, "en": 0.97}, 0.03, 0.95),
+    "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.97),
     # Written with other briefs (no list of registers): nearby questions are their weak spot.
-    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.94}, 0.03, 0.84),
-    "holdout20.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.91}, 0.03, 0.87),
-    "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.88}, 0.05, 0.90),
+    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.84),
+    "holdout20.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.87),
+    "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.89}, 0.05, 0.90),
     # Round 8: 81 on-topic and 27 out-of-scope a language; 22 and 25 with the registers brief, 23
     # and 26 with the real-people one, 24 with one of moments (before, during, after, gone wrong).
-    "holdout22.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.92}, 0.03, 0.94),
-    "holdout23.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.92, "en": 0.92}, 0.03, 0.94),
-    "holdout24.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.85}, 0.03, 0.85),
-    "holdout25.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.89, "en": 0.93}, 0.03, 0.97),
-    "holdout26.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.92, "en": 0.89}, 0.03, 0.87),
+    "holdout22.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.96, "en": 0.93}, 0.03, 0.94),
+    "holdout23.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.93, "en": 0.95}, 0.03, 0.94),
+    "holdout24.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.94, "en": 0.87}, 0.03, 0.85),
+    "holdout25.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.89, "en": 0.96}, 0.03, 0.97),
+    "holdout26.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.90, "en": 0.93}, 0.03, 0.87),
     # Round 9: the same three briefs again (27 registers, 28 real people, 29 moments).
-    "holdout27.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.90, "en": 0.88}, 0.03, 0.92),
+    "holdout27.yaml": ({"zh-Hans": 0.90, "zh-Hant": 0.89, "en": 0.90}, 0.03, 0.92),
     "holdout28.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.90}, 0.03, 0.85),
-    "holdout29.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.93, "en": 0.86}, 0.03, 0.90),
+    "holdout29.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.93, "en": 0.87}, 0.03, 0.90),
 }
 
 

@@ -36,6 +36,7 @@ from bot.storage.cache_files import packed, unpacked_doubles, unpacked_integers
 from bot.text.normalize import normalize_text
 from bot.text.patterns import HAN_CLASS
 from bot.text.small_talk import SmallTalkKind
+from bot.understanding.neighbours import ExampleNeighbours, NeighboursBuilder
 from bot.understanding.synonyms import Synonyms
 from bot.understanding.terms import HAN_UNIGRAM_WEIGHT, TermCounts, TypoCorrector, correct_words, terms, words
 from bot.understanding.topic_model import TopicModel, train_topic_model
@@ -118,6 +119,9 @@ class IndexTables:
     neutral: frozenset[str]  # terms every section uses alike, and topic words
     lift: dict[str, tuple[tuple[int, float], ...]]  # term → (label position, log-likelihood lift)
     topic_model: TopicModel = field(default_factory=TopicModel)  # ours against the negatives (English)
+    neighbours: ExampleNeighbours = field(
+        default_factory=ExampleNeighbours
+    )  # the examples, for a second vote
 
 
 class SectionIndex:
@@ -140,6 +144,7 @@ class SectionIndex:
         self._neutral = tables.neutral
         self._lift = tables.lift
         self._topic_model = tables.topic_model
+        self._neighbours = tables.neighbours
 
     @classmethod
     def learn(
@@ -190,6 +195,7 @@ class SectionIndex:
             "topic_terms": packed((position_of[term] for term in weighted), "I"),
             "topic_weights": packed((self._topic_model.weights[term] for term in weighted), "d"),
             "topic_bias": self._topic_model.bias,
+            "neighbours": self._neighbours.to_state(position_of),
         }
 
     @classmethod
@@ -241,6 +247,7 @@ class SectionIndex:
                 ),
                 _finite_number(state["topic_bias"]),
             ),
+            neighbours=ExampleNeighbours.from_state(state["neighbours"], terms, len(labels)),
         )
         return cls(tables, synonyms, settings)
 
@@ -252,6 +259,15 @@ class SectionIndex:
     def _terms(self, normalized: str, *, correct: bool = True) -> TermCounts:
         text = correct_words(normalized, self._typos) if correct else normalized
         return terms(self.synonyms.canonicalize(text))
+
+    def exact_label(self, normalized: str) -> str | None:
+        """The label of the example written exactly as this question, if one is."""
+        return self._exact.get(self._key(normalized))
+
+    def neighbour_votes(self, normalized: str) -> dict[str, float]:
+        """Each section's share of the examples nearest a question (bot/understanding/neighbours.py)."""
+        votes = self._neighbours.vote(self._terms(normalized))
+        return {self.labels[position]: share for position, share in votes.items()}
 
     def rank(self, normalized: str, limit: int | None = None) -> Ranking:
         """Labels scored for a normalised question, most probable first (the top `limit`)."""
@@ -334,11 +350,14 @@ class _IndexBuilder:
         # the start-up's memory peak (and the heap stays as large as its peak).
         sums = _TermSums()
         english: list[tuple[tuple[str, ...], bool]] = []  # the topic model's texts (see below)
-        for label, texts in normalized.items():
+        neighbours = NeighboursBuilder()
+        for position, (label, texts) in enumerate(normalized.items()):
             for text in texts:
                 # Every word of these texts is known, so none needs the typo corrector.
                 counts = self._terms(text)
                 sums.add(label, counts, in_scope=is_section(label))
+                if is_section(label):
+                    neighbours.add(position, counts)
                 if (is_section(label) or is_negative(label)) and counts and not _HAN.search(text):
                     english.append((tuple(counts), is_section(label)))
         del normalized
@@ -364,6 +383,7 @@ class _IndexBuilder:
             lift=lift,
             # English only: that is where the naive Bayes is drowned by banking77's register.
             topic_model=train_topic_model(english),
+            neighbours=neighbours.build(),
         )
 
     def _bayes(

@@ -1,0 +1,144 @@
+"""The nearest examples' vote over the steps offered (bot/understanding/neighbours.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.kb.base import KnowledgeBase
+from bot.text.normalize import normalize_text
+from bot.understanding.answer import Responder
+from bot.understanding.evaluation import load_labelled_questions
+from bot.understanding.index_cache import CACHE_FILE, cached_index, index_key, load_saved_index
+from bot.understanding.match import MatchSettings
+from bot.understanding.neighbours import ExampleNeighbours, NeighboursBuilder, blended_best
+from bot.understanding.outcomes import Answered
+from bot.understanding.terms import terms
+
+EXAMPLES = [
+    (0, "what documents do I bring to the store"),
+    (0, "passport and sim card for the shop"),
+    (1, "where is the live chat of vodafone"),
+    (1, "customer care email address"),
+    (2, "the number still rings after cancelling"),
+]
+
+
+def toy() -> ExampleNeighbours:
+    builder = NeighboursBuilder()
+    for label, text in EXAMPLES:
+        builder.add(label, terms(normalize_text(text)))
+    return builder.build()
+
+
+def test_the_nearest_examples_vote_for_their_step() -> None:
+    votes = toy().vote(terms(normalize_text("which documents for the store, passport?")))
+    assert max(votes, key=votes.__getitem__) == 0
+    assert math.isclose(sum(votes.values()), 1.0)
+
+
+def test_a_question_with_no_known_term_gets_no_vote() -> None:
+    assert toy().vote(terms(normalize_text("pizza tonight"))) == {}
+    assert toy().vote({}) == {}
+
+
+def test_saved_and_restored_the_votes_are_the_same() -> None:
+    neighbours = toy()
+    names = sorted(neighbours.spans)
+    restored = ExampleNeighbours.from_state(
+        neighbours.to_state({term: at for at, term in enumerate(names)}), names, labels=3
+    )
+    for question in ("store passport", "live chat", "still rings", "email"):
+        counts = terms(normalize_text(question))
+        assert restored.vote(counts) == neighbours.vote(counts)
+
+
+@pytest.mark.parametrize(
+    ("part", "value"),
+    [
+        ("labels", "not base64!"),
+        ("weights", "AAAA"),  # three bytes: not a whole double
+        ("sizes", None),
+        ("examples", 7),
+    ],
+)
+def test_a_malformed_saved_state_is_refused(part: str, value: object) -> None:
+    neighbours = toy()
+    names = sorted(neighbours.spans)
+    state = {**neighbours.to_state({term: at for at, term in enumerate(names)}), part: value}
+    with pytest.raises((ValueError, TypeError)):
+        ExampleNeighbours.from_state(state, names, labels=3)
+
+
+def test_a_saved_state_naming_a_label_past_the_last_is_refused() -> None:
+    neighbours = toy()
+    names = sorted(neighbours.spans)
+    with pytest.raises(ValueError, match="label"):
+        ExampleNeighbours.from_state(
+            neighbours.to_state({term: at for at, term in enumerate(names)}), names, labels=2
+        )
+
+
+def test_the_blend_follows_the_vote_only_between_close_steps() -> None:
+    close = {"a": 0.5, "b": 0.4}
+    assert blended_best(["a", "b"], close, {"b": 1.0}, say=0.5) == "b"
+    sure = {"a": 0.999, "b": 0.0001}
+    assert blended_best(["a", "b"], sure, {"b": 1.0}, say=0.5) == "a"
+    assert blended_best(["a", "b"], close, {}, say=0.5) == "a"  # no vote: the naive Bayes decides
+    assert blended_best([], close, {}, say=0.5) is None
+
+
+@given(st.text(max_size=300))
+def test_any_text_gets_shares_of_real_labels(text: str) -> None:
+    votes = toy().vote(terms(normalize_text(text)))
+    assert set(votes) <= {0, 1, 2}
+    assert not votes or math.isclose(sum(votes.values()), 1.0)
+    assert all(0.0 < share <= 1.0 for share in votes.values())
+
+
+# --- in the bot ------------------------------------------------------------------------------
+
+
+def test_a_question_worded_like_one_steps_examples_gets_that_step(responder: Responder) -> None:
+    """Written for this test: the naive Bayes alone gives the operators (for "balance" and
+    "number"); the examples nearest it are about letting the number lapse."""
+    question = "my balance ran out, what happens to the number now?"
+    alone = dataclasses.replace(
+        responder, settings=dataclasses.replace(responder.settings, neighbours_say=0.0)
+    )
+    assert alone.understand(question) == Answered(
+        "operators", candidates=alone.understand(question).candidates
+    )
+    outcome = responder.understand(question)
+    assert isinstance(outcome, Answered)
+    assert outcome.section_id == "let-it-lapse"
+
+
+def test_the_vote_never_answers_a_declined_question_nor_moves_the_overview(responder: Responder) -> None:
+    alone = dataclasses.replace(
+        responder, settings=dataclasses.replace(responder.settings, neighbours_say=0.0)
+    )
+    for question in (
+        "how do I cancel my Singtel sim, i moved away",
+        "what's the capital of Albania",
+        "保号卡怎么注销",
+    ):
+        assert type(responder.understand(question)) is type(alone.understand(question))
+    assert responder.understand("how do I cancel my albanian prepaid sim") == alone.understand(
+        "how do I cancel my albanian prepaid sim"
+    )
+
+
+def test_a_loaded_index_votes_exactly_like_a_built_one(kb: KnowledgeBase, tmp_path: Path) -> None:
+    built = cached_index(kb, MatchSettings(), tmp_path)
+    loaded = load_saved_index(tmp_path / CACHE_FILE, index_key(kb, MatchSettings()), kb, MatchSettings())
+    assert loaded is not None
+    held_out = Path(__file__).resolve().parent / "data" / "holdout.yaml"
+    for question in load_labelled_questions(held_out)[:60]:
+        normalized = normalize_text(question.q)
+        assert loaded.neighbour_votes(normalized) == built.neighbour_votes(normalized)
