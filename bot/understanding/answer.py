@@ -205,11 +205,12 @@ class Responder:
         return self.show_step(label)
 
     def _matched(self, normalized: str, place: Place = Place()) -> Answered | Clarify | Declined | SmallTalk:
-        outcome = self._decided(normalized, place)
-        return self._with_neighbours_vote(outcome, normalized)
+        ranking = self.index.rank(normalized)
+        outcome = self._decided(normalized, place, ranking)
+        return self._with_neighbours_vote(outcome, normalized, ranking)
 
     def _with_neighbours_vote(
-        self, outcome: Outcome, normalized: str
+        self, outcome: Outcome, normalized: str, ranking: Ranking
     ) -> Answered | Clarify | Declined | SmallTalk:
         """The outcome with its first step chosen again among the two or three offered, the naive
         Bayes blended with the vote of the nearest examples (bot/understanding/neighbours.py).
@@ -220,13 +221,13 @@ class Responder:
         """
         match outcome:
             case Answered(section_id=answered, candidates=candidates) if (
-                answered != self.kb.overview.id and self.index.exact_label(normalized) is None
+                answered != self.kb.overview.id and ranking.exact is None
             ):
                 offered = [answered, *(c.id for c in candidates if c.id != answered)][:MAX_CHOICES]
-                best = self._blended_best(offered, normalized)
+                best = self._blended_best(offered, normalized, ranking)
                 return outcome if best in (None, answered) else replace(outcome, section_id=best)
             case Clarify(candidates=candidates):
-                best = self._blended_best([c.id for c in candidates], normalized)
+                best = self._blended_best([c.id for c in candidates], normalized, ranking)
                 if best is None or best == candidates[0].id:
                     return outcome
                 return Clarify(
@@ -235,18 +236,20 @@ class Responder:
         assert isinstance(outcome, Answered | Clarify | Declined | SmallTalk)
         return outcome
 
-    def _blended_best(self, offered: list[str], normalized: str) -> str | None:
+    def _blended_best(self, offered: list[str], normalized: str, ranking: Ranking) -> str | None:
         if len(offered) < 2 or not self.settings.neighbours_say:
             return None
-        naive_bayes = {label.id: label.score for label in self.index.rank(normalized).labels}
+        naive_bayes = {label.id: label.score for label in ranking.labels}
         votes = self.index.neighbour_votes(normalized)
         return blended_best(offered, naive_bayes, votes, self.settings.neighbours_say)
 
-    def _decided(self, normalized: str, place: Place) -> Answered | Clarify | Declined | SmallTalk:
+    def _decided(
+        self, normalized: str, place: Place, whole: Ranking
+    ) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
         canonical = self.kb.synonyms.canonicalize(normalized)
         certain = None if label else self.kb.out_of_scope_cues.certain(canonical, normalized)
-        ranking = self.index.rank(normalized)
+        ranking = whole
         if certain is not None and not self._cue_outweighed(certain, ranking):
             # another country's SIM, a top-up, a bank account: whatever else it says
             return Declined(_DECLINE_REASONS[certain])

@@ -260,10 +260,6 @@ class SectionIndex:
         text = correct_words(normalized, self._typos) if correct else normalized
         return terms(self.synonyms.canonicalize(text))
 
-    def exact_label(self, normalized: str) -> str | None:
-        """The label of the example written exactly as this question, if one is."""
-        return self._exact.get(self._key(normalized))
-
     def neighbour_votes(self, normalized: str) -> dict[str, float]:
         """Each section's share of the examples nearest a question (bot/understanding/neighbours.py)."""
         votes = self._neighbours.vote(self._terms(normalized))

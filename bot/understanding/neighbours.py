@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,12 @@ from bot.storage.cache_files import packed, unpacked_doubles, unpacked_integers
 from bot.understanding.terms import TermCounts
 
 NEIGHBOURS = 5  # how many of the nearest examples vote
+# A term in more of the examples than this (的, 要, 注销, cancel, sim) barely moves a cosine but
+# holds a third of the postings: it still counts in each example's length, but is not looked up.
+# (Round 9: 0.1 the same as every term, 0.05 lost 9 English questions of 2,593; a third faster.)
+# Never in a small knowledge base, where every term is in a good share of the examples.
+COMMON_SHARE = 0.1
+COMMON_AT_LEAST = 100
 
 
 @dataclass(frozen=True)
@@ -122,33 +128,44 @@ class NeighboursBuilder:
         self._sizes.append(len(counts))
 
     def build(self) -> ExampleNeighbours:
-        """The normalised TF-IDF vectors, regrouped by term."""
+        """The normalised TF-IDF vectors, regrouped by term: a counting sort into two flat arrays
+        (a tuple per posting would be 150 bytes each, 1.5 GB for a knowledge base 100× ours)."""
         total = len(self._labels)
-        frequency = Counter(self._terms)
-        idf_by_id = {term: math.log(total / df) for term, df in frequency.items()}
-        postings: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        frequency = array("I", bytes(4 * len(self._term_ids)))
+        for term_id in self._terms:
+            frequency[term_id] += 1
+        idf = [math.log(total / count) for count in frequency]
+        offsets = array("I", [0])
+        for count in frequency:
+            offsets.append(offsets[-1] + count)
+        free = array("I", offsets[:-1])  # where each term's next posting goes
+        examples = array("I", bytes(4 * len(self._terms)))
+        weights = array("d", bytes(8 * len(self._terms)))
         start = 0
         for example, size in enumerate(self._sizes):
             ids = self._terms[start : start + size]
             values = [
-                count * idf_by_id[term]
-                for term, count in zip(ids, self._counts[start : start + size], strict=True)
+                count * idf[term_id]
+                for term_id, count in zip(ids, self._counts[start : start + size], strict=True)
             ]
             norm = math.sqrt(sum(value * value for value in values)) or 1.0
-            for term, value in zip(ids, values, strict=True):
-                if value:
-                    postings[term].append((example, value / norm))
+            for term_id, value in zip(ids, values, strict=True):
+                examples[free[term_id]] = example
+                weights[free[term_id]] = value / norm
+                free[term_id] += 1
             start += size
-        names = {term_id: term for term, term_id in self._term_ids.items()}
+        common = max(COMMON_SHARE * total, COMMON_AT_LEAST)
+        kept = [(term, at) for term, at in self._term_ids.items() if frequency[at] <= common]
         spans: dict[str, tuple[int, int]] = {}
-        examples: array[int] = array("I")
-        weights: array[float] = array("d")
-        for term_id, found in postings.items():
-            spans[names[term_id]] = (len(examples), len(examples) + len(found))
-            examples.extend(example for example, _ in found)
-            weights.extend(weight for _, weight in found)
-        idf = {names[term_id]: idf_by_id[term_id] for term_id in postings}
-        return ExampleNeighbours(self._labels, idf, spans, examples, weights)
+        kept_examples: array[int] = array("I")
+        kept_weights: array[float] = array("d")
+        for term, at in kept:
+            spans[term] = (len(kept_examples), len(kept_examples) + frequency[at])
+            kept_examples.extend(examples[offsets[at] : offsets[at + 1]])
+            kept_weights.extend(weights[offsets[at] : offsets[at + 1]])
+        return ExampleNeighbours(
+            self._labels, {term: idf[at] for term, at in kept}, spans, kept_examples, kept_weights
+        )
 
 
 def blended_best(
