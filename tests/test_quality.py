@@ -138,7 +138,12 @@ SEALED_CHAT_SETS: dict[str, ChatFloors] = {
     # Round 9: the same three briefs again (27 registers, 28 real people, 29 moments).
     "holdout27.yaml": ({"zh-Hans": 0.90, "zh-Hant": 0.89, "en": 0.90}, 0.03, 0.92),
     "holdout28.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.90}, 0.03, 0.85),
-    "holdout29.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.93, "en": 0.87}, 0.03, 0.90),
+    "holdout29.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.93, "en": 0.86}, 0.03, 0.90),
+    # Written after round 9's last change and measured once on it (30 registers, 31 real people,
+    # 32 moments).
+    "holdout30.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.90}, 0.03, 0.93),
+    "holdout31.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.95, "en": 0.95}, 0.03, 0.92),
+    "holdout32.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.96, "en": 0.93}, 0.03, 0.87),
 }
 
 
