@@ -99,7 +99,8 @@ class DecisionSettings:
     cue_outweighed_above: float = 0.95
     # In the middle of the guide (a section shown in the last 30 minutes), a message otherwise
     # declined as off-topic, most like a step next to that section, gets choices unless other
-    # domains hold more than this of it (round 9 of issue 16: 0.95 rescued 18 of 81, 0.98 21, 0.995 30).
+    # domains hold more than this of it (round 9 of issue 16, before the neighbours' vote: 0.95
+    # rescued 18 of 81, 0.98 21, 0.995 30).
     max_negative_share_in_conversation: float = 0.995
     # The say of the nearest examples' vote against the naive Bayes's, over the steps offered
     # (bot/understanding/neighbours.py; round 9 of issue 16: 0.5 measured best of 0.2, 0.3, 0.5).
@@ -392,8 +393,9 @@ class Responder:
         a top-up, a bank account) stands, and so does a message with no word of ours, one that is
         another domain's text word for word, or one other domains hold nearly all of.
         (Round 9 of issue 16, with every writer and tuning set taken out of the examples: of 81
-        such on-topic questions asked after the step before theirs, 30 get choices, 26 with the
-        right step first; 3.1 % of the topic-adjacent text to decline gets choices instead.)
+        such on-topic questions asked after the step before theirs, 25 get choices, 20 with the
+        right step first, all 25 with it among them; 3.1 % of the topic-adjacent text to decline
+        gets choices instead.)
         """
         return (
             place.section_id is not None
