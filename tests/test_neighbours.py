@@ -49,7 +49,7 @@ def test_a_question_with_no_known_term_gets_no_vote() -> None:
 
 def test_saved_and_restored_the_votes_are_the_same() -> None:
     neighbours = toy()
-    names = sorted(neighbours.spans)
+    names = sorted(neighbours.positions)
     restored = ExampleNeighbours.from_state(
         neighbours.to_state({term: at for at, term in enumerate(names)}), names, labels=3
     )
@@ -63,13 +63,14 @@ def test_saved_and_restored_the_votes_are_the_same() -> None:
     [
         ("labels", "not base64!"),
         ("weights", "AAAA"),  # three bytes: not a whole double
-        ("sizes", None),
+        ("starts", None),
+        ("starts", "AAAAAAAAAAA="),  # two positions, where the terms need one more
         ("examples", 7),
     ],
 )
 def test_a_malformed_saved_state_is_refused(part: str, value: object) -> None:
     neighbours = toy()
-    names = sorted(neighbours.spans)
+    names = sorted(neighbours.positions)
     state = {**neighbours.to_state({term: at for at, term in enumerate(names)}), part: value}
     with pytest.raises((ValueError, TypeError)):
         ExampleNeighbours.from_state(state, names, labels=3)
@@ -77,7 +78,7 @@ def test_a_malformed_saved_state_is_refused(part: str, value: object) -> None:
 
 def test_a_saved_state_naming_a_label_past_the_last_is_refused() -> None:
     neighbours = toy()
-    names = sorted(neighbours.spans)
+    names = sorted(neighbours.positions)
     with pytest.raises(ValueError, match="label"):
         ExampleNeighbours.from_state(
             neighbours.to_state({term: at for at, term in enumerate(names)}), names, labels=2
