@@ -211,7 +211,7 @@ class Responder:
         return self._with_neighbours_vote(outcome, normalized, ranking)
 
     def _with_neighbours_vote(
-        self, outcome: Outcome, normalized: str, ranking: Ranking
+        self, outcome: Answered | Clarify | Declined | SmallTalk, normalized: str, ranking: Ranking
     ) -> Answered | Clarify | Declined | SmallTalk:
         """The outcome with its first step chosen again among the two or three offered, the naive
         Bayes blended with the vote of the nearest examples (bot/understanding/neighbours.py).
@@ -234,7 +234,6 @@ class Responder:
                 return Clarify(
                     (*(c for c in candidates if c.id == best), *(c for c in candidates if c.id != best))
                 )
-        assert isinstance(outcome, Answered | Clarify | Declined | SmallTalk)
         return outcome
 
     def _blended_best(self, offered: list[str], normalized: str, ranking: Ranking) -> str | None:
@@ -245,12 +244,11 @@ class Responder:
         return blended_best(offered, naive_bayes, votes, self.settings.neighbours_say)
 
     def _decided(
-        self, normalized: str, place: Place, whole: Ranking
+        self, normalized: str, place: Place, ranking: Ranking
     ) -> Answered | Clarify | Declined | SmallTalk:
         label = find_step_reference(normalized)
         canonical = self.kb.synonyms.canonicalize(normalized)
         certain = None if label else self.kb.out_of_scope_cues.certain(canonical, normalized)
-        ranking = whole
         if certain is not None and not self._cue_outweighed(certain, ranking):
             # another country's SIM, a top-up, a bank account: whatever else it says
             return Declined(_DECLINE_REASONS[certain])

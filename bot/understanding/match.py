@@ -119,9 +119,8 @@ class IndexTables:
     neutral: frozenset[str]  # terms every section uses alike, and topic words
     lift: dict[str, tuple[tuple[int, float], ...]]  # term → (label position, log-likelihood lift)
     topic_model: TopicModel = field(default_factory=TopicModel)  # ours against the negatives (English)
-    neighbours: ExampleNeighbours = field(
-        default_factory=ExampleNeighbours
-    )  # the examples, for a second vote
+    # The examples one by one, for the nearest ones' vote (bot/understanding/neighbours.py).
+    neighbours: ExampleNeighbours = field(default_factory=ExampleNeighbours)
 
 
 class SectionIndex:
