@@ -29,6 +29,9 @@ EXAMPLES = [
 ]
 
 
+ALL = (0, 1, 2)
+
+
 def toy() -> ExampleNeighbours:
     builder = NeighboursBuilder()
     for label, text in EXAMPLES:
@@ -37,14 +40,22 @@ def toy() -> ExampleNeighbours:
 
 
 def test_the_nearest_examples_vote_for_their_step() -> None:
-    votes = toy().vote(terms(normalize_text("which documents for the store, passport?")))
+    votes = toy().vote(terms(normalize_text("which documents for the store, passport?")), ALL)
     assert max(votes, key=votes.__getitem__) == 0
     assert math.isclose(sum(votes.values()), 1.0)
 
 
+def test_only_the_steps_offered_take_part() -> None:
+    question = terms(normalize_text("passport for the store, or the live chat email?"))
+    assert set(toy().vote(question, ALL)) == {0, 1}
+    assert set(toy().vote(question, (1, 2))) == {1}
+    assert toy().vote(question, (2,)) == {}  # its one example shares no term with the question
+    assert toy().vote(question, ()) == {}
+
+
 def test_a_question_with_no_known_term_gets_no_vote() -> None:
-    assert toy().vote(terms(normalize_text("pizza tonight"))) == {}
-    assert toy().vote({}) == {}
+    assert toy().vote(terms(normalize_text("pizza tonight")), ALL) == {}
+    assert toy().vote({}, ALL) == {}
 
 
 def test_saved_and_restored_the_votes_are_the_same() -> None:
@@ -55,7 +66,7 @@ def test_saved_and_restored_the_votes_are_the_same() -> None:
     )
     for question in ("store passport", "live chat", "still rings", "email"):
         counts = terms(normalize_text(question))
-        assert restored.vote(counts) == neighbours.vote(counts)
+        assert restored.vote(counts, ALL) == neighbours.vote(counts, ALL)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +107,7 @@ def test_the_blend_follows_the_vote_only_between_close_steps() -> None:
 
 @given(st.text(max_size=300))
 def test_any_text_gets_shares_of_real_labels(text: str) -> None:
-    votes = toy().vote(terms(normalize_text(text)))
+    votes = toy().vote(terms(normalize_text(text)), ALL)
     assert set(votes) <= {0, 1, 2}
     assert not votes or math.isclose(sum(votes.values()), 1.0)
     assert all(0.0 < share <= 1.0 for share in votes.values())
@@ -142,4 +153,5 @@ def test_a_loaded_index_votes_exactly_like_a_built_one(kb: KnowledgeBase, tmp_pa
     held_out = Path(__file__).resolve().parent / "data" / "holdout.yaml"
     for question in load_labelled_questions(held_out)[:60]:
         normalized = normalize_text(question.q)
-        assert loaded.neighbour_votes(normalized) == built.neighbour_votes(normalized)
+        among = [label.id for label in built.rank(normalized).labels[:3]]
+        assert loaded.neighbour_votes(normalized, among) == built.neighbour_votes(normalized, among)

@@ -240,7 +240,7 @@ class Responder:
         if len(offered) < 2 or not self.settings.neighbours_say:
             return None
         naive_bayes = {label.id: label.score for label in ranking.labels}
-        votes = self.index.neighbour_votes(normalized)
+        votes = self.index.neighbour_votes(normalized, offered)
         return blended_best(offered, naive_bayes, votes, self.settings.neighbours_say)
 
     def _decided(

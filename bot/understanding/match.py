@@ -144,6 +144,7 @@ class SectionIndex:
         self._lift = tables.lift
         self._topic_model = tables.topic_model
         self._neighbours = tables.neighbours
+        self._position = {label: position for position, label in enumerate(self.labels)}
 
     @classmethod
     def learn(
@@ -259,9 +260,11 @@ class SectionIndex:
         text = correct_words(normalized, self._typos) if correct else normalized
         return terms(self.synonyms.canonicalize(text))
 
-    def neighbour_votes(self, normalized: str) -> dict[str, float]:
-        """Each section's share of the examples nearest a question (bot/understanding/neighbours.py)."""
-        votes = self._neighbours.vote(self._terms(normalized))
+    def neighbour_votes(self, normalized: str, among: Iterable[str]) -> dict[str, float]:
+        """Each of the sections `among`'s share of their examples nearest a question
+        (bot/understanding/neighbours.py)."""
+        positions = [self._position[label] for label in among if label in self._position]
+        votes = self._neighbours.vote(self._terms(normalized), positions)
         return {self.labels[position]: share for position, share in votes.items()}
 
     def rank(self, normalized: str, limit: int | None = None) -> Ranking:

@@ -17,11 +17,13 @@ thousand examples cost about 2 MB, not the 15 MB of a tuple per posting.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import heapq
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,12 +55,16 @@ class ExampleNeighbours:
     examples: array[int] = field(default_factory=lambda: array("I"))
     weights: array[float] = field(default_factory=lambda: array("f"))  # normalised: a cosine is a sum
 
-    def vote(self, counts: TermCounts) -> dict[int, float]:
-        """Each label's share of the nearest examples' similarity to a question's terms.
+    def vote(self, counts: TermCounts, among: Collection[int]) -> dict[int, float]:
+        """Each label's share of the similarity of its examples nearest a question's terms,
+        only the examples of the labels `among` (the steps offered) taking part.
 
-        The question's own length is left out: it scales every similarity alike, and shares
-        are what is returned.
+        A term's postings are in example order and each label's examples are consecutive, so a
+        label's are found by bisection: the cost is that of the two or three steps offered,
+        not of the whole knowledge base. The question's own length is left out: it scales every
+        similarity alike, and shares are what is returned.
         """
+        ranges = [self._ranges[label] for label in among if label in self._ranges]
         similarity: dict[int, float] = defaultdict(float)
         for term, count in counts.items():
             at = self.positions.get(term)
@@ -66,14 +72,26 @@ class ExampleNeighbours:
                 continue
             value = count * self.idf[at]
             start, stop = self.starts[at], self.starts[at + 1]
-            for example, weight in zip(self.examples[start:stop], self.weights[start:stop], strict=True):
-                similarity[example] += value * weight
+            for first, end in ranges:
+                low = bisect.bisect_left(self.examples, first, start, stop)
+                high = bisect.bisect_left(self.examples, end, low, stop)
+                for example, weight in zip(self.examples[low:high], self.weights[low:high], strict=True):
+                    similarity[example] += value * weight
         nearest = heapq.nlargest(NEIGHBOURS, similarity.items(), key=lambda item: (item[1], -item[0]))
         votes: dict[int, float] = defaultdict(float)
         for example, value in nearest:
             votes[self.labels[example]] += value
         total = sum(votes.values())
         return {label: value / total for label, value in votes.items()} if total > 0 else {}
+
+    @functools.cached_property
+    def _ranges(self) -> dict[int, tuple[int, int]]:
+        """Each label's examples, first to one past the last (consecutive: added label by label)."""
+        ranges: dict[int, tuple[int, int]] = {}
+        for example, label in enumerate(self.labels):
+            first, _ = ranges.get(label, (example, example))
+            ranges[label] = (first, example + 1)
+        return ranges
 
     def to_state(self, position_of: Mapping[str, int]) -> dict[str, object]:
         """JSON-compatible columns, terms by their position in the index's term list."""
