@@ -94,6 +94,10 @@ def test_a_loaded_index_ranks_exactly_like_a_built_one(
     assert loaded.rank(normalize_text(MARKER_QUESTION)).exact == "visit-store"  # it was loaded
     assert built.rank(normalize_text(MARKER_QUESTION)).exact is None
     assert ranking_signature(loaded, questions) == ranking_signature(built, questions)
+    for question in questions[:60]:  # the nearest examples' vote came back too
+        normalized = normalize_text(question)
+        among = [label.id for label in built.rank(normalized).labels[:3]]
+        assert loaded.neighbour_votes(normalized, among) == built.neighbour_votes(normalized, among)
     # The typo corrector came back too.
     assert loaded.rank(normalize_text("how to cancle my sim")).labels[0].id == (
         built.rank(normalize_text("how to cancle my sim")).labels[0].id

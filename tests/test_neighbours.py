@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.kb.base import KnowledgeBase
 from bot.text.normalize import normalize_text
 from bot.understanding.answer import Responder
-from bot.understanding.evaluation import load_labelled_questions
-from bot.understanding.index_cache import CACHE_FILE, cached_index, index_key, load_saved_index
-from bot.understanding.match import MatchSettings
-from bot.understanding.neighbours import ExampleNeighbours, NeighboursBuilder, blended_best
+from bot.understanding.neighbours import (
+    ExampleNeighbours,
+    NeighboursBuilder,
+    best_whatever_the_vote,
+    blended_best,
+)
 from bot.understanding.outcomes import Answered
 from bot.understanding.terms import terms
 
@@ -146,12 +146,25 @@ def test_the_vote_never_answers_a_declined_question_nor_moves_the_overview(respo
     )
 
 
-def test_a_loaded_index_votes_exactly_like_a_built_one(kb: KnowledgeBase, tmp_path: Path) -> None:
-    built = cached_index(kb, MatchSettings(), tmp_path)
-    loaded = load_saved_index(tmp_path / CACHE_FILE, index_key(kb, MatchSettings()), kb, MatchSettings())
-    assert loaded is not None
-    held_out = Path(__file__).resolve().parent / "data" / "holdout.yaml"
-    for question in load_labelled_questions(held_out)[:60]:
-        normalized = normalize_text(question.q)
-        among = [label.id for label in built.rank(normalized).labels[:3]]
-        assert loaded.neighbour_votes(normalized, among) == built.neighbour_votes(normalized, among)
+SHARES = st.floats(min_value=0.0, max_value=1.0)
+
+
+@given(
+    naive_bayes=st.lists(SHARES, min_size=1, max_size=3),
+    votes=st.lists(SHARES, min_size=3, max_size=3),
+)
+def test_a_candidate_sure_whatever_the_vote_is_the_one_any_vote_picks(
+    naive_bayes: list[float], votes: list[float]
+) -> None:
+    names = ["a", "b", "c"][: len(naive_bayes)]
+    scores = dict(zip(names, naive_bayes, strict=True))
+    sure = best_whatever_the_vote(names, scores, say=0.5)
+    if sure is not None:
+        assert blended_best(names, scores, dict(zip(names, votes, strict=False)), say=0.5) == sure
+        assert blended_best(names, scores, {name: float(name != sure) for name in names}, say=0.5) == sure
+
+
+def test_a_close_race_is_left_to_the_vote() -> None:
+    assert best_whatever_the_vote(["a", "b"], {"a": 0.999, "b": 0.0001}, say=0.5) == "a"
+    assert best_whatever_the_vote(["a", "b"], {"a": 0.6, "b": 0.3}, say=0.5) is None
+    assert best_whatever_the_vote([], {}, say=0.5) is None

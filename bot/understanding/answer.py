@@ -27,7 +27,7 @@ from bot.understanding.match import (
     is_section,
     small_talk_kind,
 )
-from bot.understanding.neighbours import blended_best
+from bot.understanding.neighbours import best_whatever_the_vote, blended_best
 from bot.understanding.outcomes import (
     Answered,
     Candidate,
@@ -240,6 +240,9 @@ class Responder:
         if len(offered) < 2 or not self.settings.neighbours_say:
             return None
         naive_bayes = {label.id: label.score for label in ranking.labels}
+        sure = best_whatever_the_vote(offered, naive_bayes, self.settings.neighbours_say)
+        if sure is not None:
+            return sure
         votes = self.index.neighbour_votes(normalized, offered)
         return blended_best(offered, naive_bayes, votes, self.settings.neighbours_say)
 
