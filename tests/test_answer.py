@@ -6,7 +6,8 @@ import pytest
 
 from bot.kb.base import KnowledgeBase
 from bot.text.small_talk import SmallTalkKind
-from bot.understanding.answer import Place, Responder
+from bot.understanding.answer import Place, Responder, _small_talk_of
+from bot.understanding.match import Ranking, ScoredLabel
 from bot.understanding.outcomes import (
     Answered,
     Clarify,
@@ -88,6 +89,47 @@ def test_out_of_scope_is_declined(responder: Responder, question: str) -> None:
 )
 def test_small_talk_is_recognised(responder: Responder, text: str, kind: SmallTalkKind) -> None:
     assert responder.understand(text) == SmallTalk(kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OK，我清楚了，真是太谢谢你了！",
+        "好的，非常感谢，有问题我再联系你。",
+        "谢谢，我的问题问完了。",
+        "great, that's clear now, thank you so much!",
+        "thx, all clear",
+    ],
+)
+def test_thanks_in_more_words_is_small_talk_not_a_step(responder: Responder, text: str) -> None:
+    """Round 10 of issue 16: once the examples held people's thanks around their questions, these
+    were answered with a step or declined; small talk outweighing every step is small talk."""
+    assert isinstance(responder.understand(text), SmallTalk)
+
+
+def test_a_thanks_around_a_question_still_gets_the_answer(responder: Responder) -> None:
+    outcome = responder.understand("谢谢你！那卡丢了还能注销吗")
+    assert isinstance(outcome, Answered)
+    assert outcome.section_id == "lost-card"
+
+
+def _ranking(*labels: tuple[str, float]) -> Ranking:
+    scored = tuple(ScoredLabel(label, score) for label, score in labels)
+    return Ranking(scored, coverage=1.0, foreign=0.0, topic_words=(), generic=False, evidence=True)
+
+
+def test_small_talk_is_read_when_it_outweighs_every_step_together() -> None:
+    other_domains_first = _ranking(("oos:crosswoz", 0.5), ("talk:thanks", 0.45), ("sign-agreement", 0.05))
+    assert _small_talk_of(other_domains_first) is SmallTalkKind.THANKS
+    steps_together_weigh_more = _ranking(
+        ("overview", 0.3), ("talk:thanks", 0.28), ("after-cancel", 0.2), ("talk:goodbye", 0.05)
+    )
+    assert _small_talk_of(steps_together_weigh_more) is None
+    assert _small_talk_of(_ranking(("overview", 0.6), ("talk:greeting", 0.4))) is None
+    assert _small_talk_of(_ranking(("talk:goodbye", 0.4), ("overview", 0.35), ("reasons", 0.25))) is (
+        SmallTalkKind.GOODBYE
+    )
+    assert _small_talk_of(_ranking(("oos:banking77", 0.9), ("overview", 0.1))) is None
 
 
 def test_a_greeting_in_front_of_a_question_does_not_hide_the_question(responder: Responder) -> None:

@@ -85,6 +85,33 @@ TRAINED_CHAT_SETS: dict[str, ChatFloors] = {
     "holdout7.yaml": (_LEARNT, 0.03, 0.91),
     "holdout8.yaml": (_LEARNT, 0.03, 0.97),
     "holdout9.yaml": (_LEARNT, 0.03, 0.95),
+    # Sets 10 to 18 and 20 to 32 were written blind and SEALED through round 9 (their figures per
+    # round are in their headers and docs/method.md); round 10 taught them (on-topic lines as examples,
+    # out-of-scope ones as everyday-chat negatives), so from here on they are TRAINING DATA like sets
+    # 4-9: these floors check that the examples are learnt. At the start of round 10, after teaching:
+    # top-1 0.985-1.000 on every language of every set; out-of-scope declined 0.889-1.000.
+    "holdout10.yaml": (_LEARNT, 0.03, 0.97),
+    "holdout11.yaml": (_LEARNT, 0.03, 0.97),
+    "holdout12.yaml": (_LEARNT, 0.03, 0.94),
+    "holdout13.yaml": (_LEARNT, 0.03, 0.97),
+    "holdout14.yaml": (_LEARNT, 0.03, 0.95),
+    "holdout15.yaml": (_LEARNT, 0.03, 0.94),
+    "holdout16.yaml": (_LEARNT, 0.03, 0.95),
+    "holdout17.yaml": (_LEARNT, 0.03, 0.97),
+    "holdout18.yaml": (_LEARNT, 0.03, 0.86),
+    "holdout20.yaml": (_LEARNT, 0.03, 0.89),
+    "holdout21.yaml": (_LEARNT, 0.03, 0.90),
+    "holdout22.yaml": (_LEARNT, 0.03, 0.94),
+    "holdout23.yaml": (_LEARNT, 0.03, 0.93),
+    "holdout24.yaml": (_LEARNT, 0.03, 0.87),
+    "holdout25.yaml": (_LEARNT, 0.03, 0.97),
+    "holdout26.yaml": (_LEARNT, 0.03, 0.89),
+    "holdout27.yaml": (_LEARNT, 0.03, 0.95),
+    "holdout28.yaml": (_LEARNT, 0.03, 0.86),
+    "holdout29.yaml": (_LEARNT, 0.03, 0.92),
+    "holdout30.yaml": (_LEARNT, 0.03, 0.94),
+    "holdout31.yaml": (_LEARNT, 0.03, 0.95),
+    "holdout32.yaml": (_LEARNT, 0.03, 0.92),
 }
 
 
@@ -106,46 +133,13 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
     assert_above_floors(responder, name, TRAINED_CHAT_SETS[name])
 
 
-# Sets 10 to 18 and 20 to 38: written blind and SEALED (never tuned on; only their summary lines
-# were ever printed): what users will see. Each file's header gives its figure per round, the first
-# of each measured before any change of that round (25 and 26: written after round 8's last change
-# and measured once). Sets 10-17, 22 and 25 share one brief (a list of chat registers); the others
-# were written with briefs that list no style (real people as they would type; moments).
-# At the end of round 8: top-1 >= 0.95 on 37 of these 48 figures (pooled over the sixteen sets
-# 0.984 / 0.964 / 0.947); out-of-scope declined >= 0.90 on all but set 18 (0.877) and set 24
-# (0.889), pooled 0.958; on-topic declined <= 0.015 on every set.
-# Floors about two questions under those figures, so a regression fails.
+# Sets 33 to 38: written blind at the start of round 10, before any change of the round, by writers
+# who never saw the examples, and SEALED (never tuned on; only their summary lines were ever
+# printed): what users will see. 33 and 36 with the registers brief (a list of chat registers), 34
+# and 37 with the real-people one (no style rules), 35 and 38 with one of moments (before, during,
+# after, gone wrong). Each file's header gives its figure per state, the first measured before
+# any change of the round. Floors about two questions under those figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout10.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.97),
-    "holdout11.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.91}, 0.03, 0.97),
-    "holdout12.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.92, "en": 0.97}, 0.03, 0.92),
-    "holdout13.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.92}, 0.05, 0.94),
-    "holdout14.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.92, "en": 0.95}, 0.03, 0.95),
-    "holdout15.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.95}, 0.03, 0.94),
-    "holdout16.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.97, "en": 0.97}, 0.03, 0.95),
-    "holdout17.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.97),
-    # Written with other briefs (no list of registers): nearby questions are their weak spot.
-    "holdout18.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.84),
-    "holdout20.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.94, "en": 0.94}, 0.03, 0.87),
-    "holdout21.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.91, "en": 0.89}, 0.05, 0.90),
-    # Round 8: 81 on-topic and 27 out-of-scope a language; 22 and 25 with the registers brief, 23
-    # and 26 with the real-people one, 24 with one of moments (before, during, after, gone wrong).
-    "holdout22.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.96, "en": 0.93}, 0.03, 0.94),
-    "holdout23.yaml": ({"zh-Hans": 0.94, "zh-Hant": 0.93, "en": 0.95}, 0.03, 0.94),
-    "holdout24.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.94, "en": 0.87}, 0.03, 0.85),
-    "holdout25.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.89, "en": 0.96}, 0.03, 0.97),
-    "holdout26.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.90, "en": 0.93}, 0.03, 0.87),
-    # Round 9: the same three briefs again (27 registers, 28 real people, 29 moments).
-    "holdout27.yaml": ({"zh-Hans": 0.90, "zh-Hant": 0.89, "en": 0.90}, 0.03, 0.92),
-    "holdout28.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.91, "en": 0.90}, 0.03, 0.85),
-    "holdout29.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.93, "en": 0.86}, 0.03, 0.90),
-    # Written after round 9's last change and measured once on it (30 registers, 31 real people,
-    # 32 moments).
-    "holdout30.yaml": ({"zh-Hans": 0.97, "zh-Hant": 0.95, "en": 0.90}, 0.03, 0.93),
-    "holdout31.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.95, "en": 0.95}, 0.03, 0.92),
-    "holdout32.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.96, "en": 0.93}, 0.03, 0.87),
-    # Round 10: written before any change of the round and measured once on its start (33 and 36
-    # registers, 34 and 37 real people, 35 and 38 moments).
     "holdout33.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.91),
     "holdout34.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.97, "en": 0.92}, 0.03, 0.92),
     "holdout35.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.95, "en": 0.91}, 0.03, 0.93),

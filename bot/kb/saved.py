@@ -41,7 +41,7 @@ from bot.understanding.synonyms import Synonyms
 CACHE_FILE = "knowledge.json"
 FORMAT = 1  # bump when the saved shape changes
 SOURCE_SUFFIX = ".yaml"
-MAX_SOURCE_BYTES = 8_000_000  # ours are ~0.5 MB; a directory far larger is not hashed at every start
+MAX_SOURCE_BYTES = 8_000_000  # ours are ~1.7 MB; a directory far larger is not hashed at every start
 # The fields of KnowledgeBase this file saves, besides `by_id` and `directory` (made at load).
 _SAVED_FIELDS = frozenset(
     {

@@ -23,9 +23,10 @@ import yaml
 
 from bot.kb.problems import KnowledgeBaseError, Problem, format_field_path
 
-# The largest file (examples.yaml) is about 100 kB; ten times that is a mistake, and already
+# The largest file (examples.yaml) is about 1.1 MB since round 10 of issue 16 taught the retired
+# test sets (parsed once, then read from the saved knowledge base); twice that is a mistake, and
 # takes seconds to parse.
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = 2_000_000
 # Aliases can make a tiny file expand into a huge tree ("billion laughs"): cap the work.
 MAX_NODES = 200_000
 # Lists and mappings inside one another. The real files nest 4 deep (sections → section →

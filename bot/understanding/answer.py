@@ -15,7 +15,7 @@ from bot.text.clauses import is_one_word, split_clauses
 from bot.text.fillers import STEP_FILLER, strip_chat_filler
 from bot.text.normalize import find_step_reference, normalize_text, remove_step_reference
 from bot.text.patterns import MAX_QUESTION_CHARS, strip_invisible
-from bot.text.small_talk import SmallTalkPhrases, build_small_talk
+from bot.text.small_talk import SmallTalkKind, SmallTalkPhrases, build_small_talk
 from bot.understanding.cues import OutOfScopeKind
 from bot.understanding.followup import FollowUp, detect_choice, detect_follow_up
 from bot.understanding.index_cache import cached_index
@@ -272,7 +272,7 @@ class Responder:
         if not sections:  # an index without sections (never the real one): nothing to offer
             return Declined(DeclineReason.OFF_TOPIC)
         shown = tuple(Candidate(c.id, round(c.score, 4)) for c in sections[:MAX_CHOICES])
-        talk = small_talk_kind(ranking.labels[0].id)
+        talk = _small_talk_of(ranking)
         if talk is not None and not in_step and not ranking.topic_words:
             return SmallTalk(talk)  # "would you tell me your name", "how old are you"
         if self._off_topic(ranking, bool(in_step), ending) and not self._ours_on_second_opinion(ranking):
@@ -451,6 +451,21 @@ class Responder:
         if ranking.coverage >= self.settings.min_coverage:
             return False
         return not ranking.topic_words or ranking.foreign >= self.settings.max_foreign
+
+
+def _small_talk_of(ranking: Ranking) -> SmallTalkKind | None:
+    """The small talk a ranking reads as: its first label, or the likeliest kind of small talk
+    when small talk together outweighs every step ("OK，我清楚了，真是太谢谢你了！": other domains
+    first, thanks a close second, the steps far behind; once the examples held people's thanks
+    around their questions, such a message was answered with a step)."""
+    first = small_talk_kind(ranking.labels[0].id)
+    if first is not None:
+        return first
+    talk = [(item.score, kind) for item in ranking.labels if (kind := small_talk_kind(item.id)) is not None]
+    steps = sum(item.score for item in ranking.labels if is_section(item.id))
+    if not talk or sum(score for score, _ in talk) <= steps:
+        return None
+    return max(talk, key=lambda scored: scored[0])[1]
 
 
 def _score(ranking: Ranking, label: str) -> float:
