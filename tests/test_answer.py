@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.kb.base import KnowledgeBase
+from bot.kb.base import DEFAULT_KB_DIR, KnowledgeBase
 from bot.text.small_talk import SmallTalkKind
-from bot.understanding.answer import Place, Responder, _small_talk_of
+from bot.understanding.answer import Place, Responder, _small_talk_of, load_serving_responder
+from bot.understanding.evaluation import load_labelled_questions
 from bot.understanding.match import Ranking, ScoredLabel
 from bot.understanding.outcomes import (
     Answered,
@@ -238,3 +241,16 @@ def test_a_did_you_mean_never_offers_two_choices_with_the_same_label(
             for lang in ("zh-Hans", "zh-Hant", "en"):
                 labels = [step_label(kb.section(c.id), lang) for c in outcome.candidates]  # type: ignore[arg-type]
                 assert len(labels) == len(set(labels)), (question, labels)
+
+
+def test_the_serving_responder_answers_alike_without_the_training_texts(
+    responder: Responder, cli_cache_dir: Path
+) -> None:
+    """A running bot drops the texts its index was built from (round 10 of issue 16: 2.5 MB)."""
+    serving = load_serving_responder(DEFAULT_KB_DIR, cli_cache_dir)
+    assert not serving.kb.examples
+    assert not serving.kb.negatives
+    assert not serving.kb.out_of_scope
+    assert serving.kb.sections == responder.kb.sections
+    questions = [q.q for q in load_labelled_questions(Path(__file__).parent / "data" / "holdout.yaml")]
+    assert [serving.understand(q) for q in questions] == [responder.understand(q) for q in questions]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bot.kb.base import KnowledgeBase
 from bot.storage.cache_files import packed, unpacked_doubles, unpacked_integers
 from bot.text.normalize import normalize_text
 from bot.understanding.evaluation import load_labelled_questions
+from bot.understanding.exact import ExactExamples, key_digest
 from bot.understanding.index_cache import CACHE_FILE, FORMAT, cached_index, index_key, load_saved_index
 from bot.understanding.match import MatchSettings, SectionIndex
 
@@ -44,7 +46,13 @@ def plant_marker(cache_dir: Path, section_id: str) -> None:
     """Edit the saved index so that MARKER_QUESTION is an exact example of `section_id`."""
     path = cache_dir / CACHE_FILE
     saved = json.loads(path.read_text(encoding="utf-8"))
-    saved["state"]["exact"][MARKER_QUESTION] = section_id
+    state = saved["state"]
+    exact = ExactExamples.from_state(state["exact"], len(state["labels"]))
+    planted = (key_digest(MARKER_QUESTION), state["labels"].index(section_id))
+    pairs = sorted([*zip(exact.digests, exact.labels, strict=True), planted])
+    state["exact"] = ExactExamples(
+        array("Q", (digest for digest, _ in pairs)), array("I", (label for _, label in pairs))
+    ).to_state()
     path.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
 
 
@@ -208,7 +216,10 @@ def test_a_right_key_with_broken_contents_is_not_trusted(
         ("lift_values", "AAAA"),  # three bytes: not a whole double
         ("known", [1, 2, 3]),  # a list where packed numbers belong
         ("typo_deletions", {"cancl": ["cancel"]}),  # a list where the words are one string
-        ("exact", {"some question": "no-such-label"}),
+        ("exact", {"some question": "no-such-label"}),  # the shape before digests
+        ("exact", {"digests": packed([2, 1], "Q"), "labels": packed([0, 0], "I")}),  # not ascending
+        ("exact", {"digests": packed([1, 2], "Q"), "labels": packed([0], "I")}),  # a label missing
+        ("exact", {"digests": packed([1], "Q"), "labels": packed([999], "I")}),  # no such label
         ("topic_bias", "nan"),
         ("topic_bias", None),
     ],
@@ -233,7 +244,6 @@ def test_equal_postings_and_words_are_loaded_as_one_object(
     # The index's own tables (private: what is shared is a matter of memory, not of behaviour).
     postings = [posting for found in loaded._lift.values() for posting in found]
     assert len({id(posting) for posting in postings}) == len(set(postings)) < len(postings)
-    assert {id(label) for label in loaded._exact.values()} <= {id(label) for label in loaded.labels}
     known = {word: word for word in loaded._typos.known}
     words = [word for found in loaded._typos.by_deletion.values() for word in found]
     assert all(known[word] is word for word in words)

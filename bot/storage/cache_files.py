@@ -87,9 +87,10 @@ def packed(values: Iterable[int] | Iterable[float], typecode: str) -> str:
     return base64.b64encode(numbers.tobytes()).decode("ascii")
 
 
-def unpacked_integers(text: object) -> array[int]:
-    """The integers packed(…, "I") made (ValueError or TypeError when `text` is not such a string)."""
-    integers: array[int] = array("I")
+def unpacked_integers(text: object, typecode: str = "I") -> array[int]:
+    """The integers packed(…, typecode) made ("I", or "Q" for unsigned 64-bit ones; ValueError or
+    TypeError when `text` is not such a string)."""
+    integers: array[int] = array(typecode)
     _unpack_into(integers, text)
     return integers
 

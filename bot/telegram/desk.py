@@ -20,7 +20,7 @@ from bot.conversation.service import Conversation, Event, Press, Turn
 from bot.kb.problems import KnowledgeBaseError, Problem
 from bot.storage.unanswered import UnansweredLog
 from bot.telegram.people import BUTTON_PRESSES_PER_WINDOW, FloodGuard
-from bot.understanding.answer import Responder, load_responder_from
+from bot.understanding.answer import Responder, load_serving_responder
 
 if TYPE_CHECKING:  # prometheus-client is imported only when BOT_HEALTH_PORT is set
     from bot.telegram.runtime.metrics import BotMetrics
@@ -60,7 +60,7 @@ class Desk:
         async with self._reload_lock:
             try:
                 fresh = await asyncio.to_thread(
-                    lambda: load_responder_from(self.settings.kb_dir, self.settings.cache_dir)
+                    lambda: load_serving_responder(self.settings.kb_dir, self.settings.cache_dir)
                 )
             except KnowledgeBaseError as exc:
                 logger.warning(

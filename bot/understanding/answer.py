@@ -499,3 +499,11 @@ def load_responder_from(kb_dir: Path, cache_dir: Path | None) -> Responder:
     """Load the knowledge base in `kb_dir` and build its responder, reusing what `cache_dir`
     keeps between starts (the zh-Hant conversions, the index); every front end starts here."""
     return build_responder(load_knowledge_base(kb_dir, cache_dir), cache_dir=cache_dir)
+
+
+def load_serving_responder(kb_dir: Path, cache_dir: Path | None) -> Responder:
+    """load_responder_from() for a bot that runs for days: once the index is built, its
+    knowledge base keeps no training texts (KnowledgeBase.for_answering); they are freed
+    before the people it serves need the memory."""
+    responder = load_responder_from(kb_dir, cache_dir)
+    return replace(responder, kb=responder.kb.for_answering())

@@ -29,8 +29,9 @@ from bot.text.chinese import opencc_version
 from bot.understanding.match import MatchSettings, SectionIndex, build_index, section_documents, topic_texts
 
 CACHE_FILE = "index.json"
-# Bumped when SectionIndex.to_state changes shape (3: packed columns; 4: the topic model; 5: neighbours).
-FORMAT = 5
+# Bumped when SectionIndex.to_state changes shape (3: packed columns; 4: the topic model;
+# 5: neighbours; 6: exact examples as digests).
+FORMAT = 6
 logger = logging.getLogger("bot.understanding.index_cache")
 
 

@@ -36,6 +36,7 @@ from bot.storage.cache_files import packed, unpacked_doubles, unpacked_integers
 from bot.text.normalize import normalize_text
 from bot.text.patterns import HAN_CLASS
 from bot.text.small_talk import SmallTalkKind
+from bot.understanding.exact import ExactExamples
 from bot.understanding.neighbours import ExampleNeighbours, NeighboursBuilder
 from bot.understanding.synonyms import Synonyms
 from bot.understanding.terms import HAN_UNIGRAM_WEIGHT, TermCounts, TypoCorrector, correct_words, terms, words
@@ -111,7 +112,7 @@ class IndexTables:
 
     labels: tuple[str, ...]
     typos: TypoCorrector
-    exact: dict[str, str]  # an example's key (see SectionIndex._key) → its label
+    exact: ExactExamples  # each example's key (see _example_key) and its label
     unknown_weight: float  # how much a term no text uses says, for coverage
     informativeness: dict[str, float]  # how much each known term says, for coverage
     known: frozenset[str]  # every term of every label
@@ -180,7 +181,7 @@ class SectionIndex:
             "typo_deletions": {
                 variant: " ".join(words) for variant, words in self._typos.by_deletion.items()
             },
-            "exact": self._exact,
+            "exact": self._exact.to_state(),
             "unknown_weight": self._unknown_weight,
             "terms": terms,
             "informed": packed((position_of[term] for term in informed), "I"),
@@ -205,14 +206,13 @@ class SectionIndex:
         """The index to_state() described (KeyError, TypeError, IndexError or ValueError when it
         is malformed).
 
-        Equal values are made one object: a label named by 3,500 exact examples, a posting
-        (label, lift) that 17,000 postings share as 4,800, a word and its typo variants.
+        Equal values are made one object: a posting (label, lift) that 17,000 postings share as
+        4,800, a word and its typo variants.
         """
         labels = tuple(str(label) for label in state["labels"])
         if len(set(labels)) != len(labels):
             raise ValueError("a label is named twice")
-        label_named = {label: label for label in labels}
-        exact = {str(key): label_named[label] for key, label in state["exact"].items()}  # KeyError: no label
+        exact = ExactExamples.from_state(state["exact"], len(labels))
         terms = [str(term) for term in state["terms"]]
 
         def term_set(key: str) -> frozenset[str]:
@@ -253,8 +253,10 @@ class SectionIndex:
 
     # --- querying ----------------------------------------------------------------------------
 
-    def _key(self, normalized: str) -> str:
-        return _example_key(self.synonyms, normalized)
+    def _exact_label(self, normalized: str) -> str | None:
+        """The label of the example written exactly like this, if one is."""
+        at = self._exact.label_of(_example_key(self.synonyms, normalized))
+        return None if at is None else self.labels[at]
 
     def _terms(self, normalized: str, *, correct: bool = True) -> TermCounts:
         text = correct_words(normalized, self._typos) if correct else normalized
@@ -297,7 +299,7 @@ class SectionIndex:
             evidence=bool(known),
             chinese_words=sum(1 for term in known if len(term) == 2 and not term.startswith("~")),
             english_words=sum(1 for term in counts if term.startswith("~")),
-            exact=self._exact.get(self._key(normalized)),
+            exact=self._exact_label(normalized),
             ours=self._topic_model.probability(counts),
         )
 
@@ -338,11 +340,14 @@ class _IndexBuilder:
         )
         # Only what authors wrote: the real negatives share plain phrasings with our examples
         # ("the card is damaged" is a bank question there, a SIM question here).
-        exact = _unambiguous(
-            (_example_key(self.synonyms, text), label)
-            for label, texts in normalized.items()
-            if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
-            for text in texts
+        label_position = {label: at for at, label in enumerate(labels)}
+        exact = ExactExamples.of(
+            _unambiguous(
+                (_example_key(self.synonyms, text), label_position[label])
+                for label, texts in normalized.items()
+                if not is_negative(label) or label == EXAMPLES_NEGATIVE_LABEL
+                for text in texts
+            )
         )
         # One pass over the texts, keeping only sums: holding every text's terms at once was
         # the start-up's memory peak (and the heap stays as large as its peak).
@@ -528,9 +533,9 @@ def _spread(shares: Sequence[float], sections: int) -> float:
     return entropy / math.log(sections)
 
 
-def _unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+def _unambiguous(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
     """Keys that map to exactly one label (an example written twice for two labels says nothing)."""
-    labels: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, set[int]] = defaultdict(set)
     for key, label in pairs:
         if key:
             labels[key].add(label)

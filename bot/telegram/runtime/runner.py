@@ -27,7 +27,7 @@ from bot.storage.sqlite_file import DataFileError
 from bot.telegram.runtime.app import ALLOWED_UPDATES, AnyApplication, bot_api_base, build_application
 from bot.telegram.runtime.intake import JournalBot
 from bot.telegram.runtime.logging_setup import configure_logging, redact_tokens
-from bot.understanding.answer import Responder, load_responder_from
+from bot.understanding.answer import Responder, load_serving_responder
 
 if TYPE_CHECKING:  # imported when a webhook is served: aiohttp's server is 2.7 MB a polling bot never uses
     from bot.telegram.runtime.webhook import WebhookEndpoint
@@ -44,7 +44,7 @@ def load_responder(settings: Settings) -> Responder:
     them again and again is what made the slowest answers slow (a full collection pass in a
     99th percentile).
     """
-    responder = load_responder_from(settings.kb_dir, settings.cache_dir)
+    responder = load_serving_responder(settings.kb_dir, settings.cache_dir)
     return_free_memory()
     gc.freeze()
     return responder
