@@ -138,14 +138,16 @@ def test_the_chat_register_sets_taught_as_examples_are_learnt(responder: Respond
 # printed): what users will see. 33 and 36 with the registers brief (a list of chat registers), 34
 # and 37 with the real-people one (no style rules), 35 and 38 with one of moments (before, during,
 # after, gone wrong). Each file's header gives its figure per state, the first measured before
-# any change of the round. Floors about two questions under those figures, so a regression fails.
+# any change of the round. At the end of round 10 every set meets the figures: top-1
+# 0.951-1.000 (pooled 0.973 / 0.973 / 0.959), on-topic declined 0.4-1.2 %, out-of-scope declined
+# 0.926-0.975. Floors about two questions under those figures, so a regression fails.
 SEALED_CHAT_SETS: dict[str, ChatFloors] = {
-    "holdout33.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.91),
-    "holdout34.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.97, "en": 0.92}, 0.03, 0.92),
-    "holdout35.yaml": ({"zh-Hans": 0.95, "zh-Hant": 0.95, "en": 0.91}, 0.03, 0.93),
-    "holdout36.yaml": ({"zh-Hans": 0.91, "zh-Hant": 0.87, "en": 0.93}, 0.03, 0.93),
-    "holdout37.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.92}, 0.03, 0.91),
-    "holdout38.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.95, "en": 0.91}, 0.03, 0.83),
+    "holdout33.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.95, "en": 0.93}, 0.03, 0.91),
+    "holdout34.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.97, "en": 0.93}, 0.03, 0.92),
+    "holdout35.yaml": ({"zh-Hans": 0.96, "zh-Hant": 0.95, "en": 0.92}, 0.03, 0.95),
+    "holdout36.yaml": ({"zh-Hans": 0.92, "zh-Hant": 0.92, "en": 0.93}, 0.03, 0.95),
+    "holdout37.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.93, "en": 0.93}, 0.03, 0.92),
+    "holdout38.yaml": ({"zh-Hans": 0.93, "zh-Hant": 0.95, "en": 0.92}, 0.03, 0.90),
 }
 
 
