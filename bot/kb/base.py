@@ -86,7 +86,8 @@ class KnowledgeBase:
     def for_answering(self) -> KnowledgeBase:
         """This knowledge base without the texts only its index is built from (examples, our own
         out-of-scope examples, the negatives): a running bot answers from the index, and 15,000
-        example questions held for nothing were 2.5 MB of its memory (round 10 of issue 16)."""
+        example questions held for nothing cost it 1.3 MB with 20,000 people (round 10 of
+        issue 16, bench/state_memory.py)."""
         return replace(self, examples={}, out_of_scope={}, negatives={})
 
     def section(self, section_id: str) -> Section:
